@@ -1,0 +1,12 @@
+import type { Config } from 'jest';
+
+const config: Config = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // Store tests sleep past real TTLs; the default 5 s leaves no margin on a loaded machine.
+  testTimeout: 20000,
+};
+
+export default config;

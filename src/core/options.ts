@@ -1,0 +1,182 @@
+import { TokenSessionError } from '../errors';
+import { createDefaultStore, defaultHackTtl, type HackTtl } from '../store/memory';
+import type { ExpressSessionStore } from '../store/types';
+import { defaultGenId, type GenId } from './tokens';
+
+/** Options of `new TokenSession(options)`. All optional; bad ones throw `ERR_OPTIONS`. */
+export interface TokenSessionOptions {
+  /**
+   * Any express-session-compatible store (callback or promise style).
+   * @default a session-memory-store instance (one process only)
+   */
+  store?: ExpressSessionStore;
+  /**
+   * Idle timeout in seconds: a session unused for this long ends.
+   * @default 3600
+   */
+  ttl?: number;
+  /**
+   * Hard limit in seconds from creation; touching never extends a session past it.
+   * @default none
+   */
+  absoluteTtl?: number;
+  /**
+   * Whether `get` (and the middleware) restart the idle timeout.
+   * @default true
+   */
+  autoTouch?: boolean;
+  /**
+   * A touch is written only if it moves the expiry by at least this many seconds
+   * (0 = every time), which keeps touch writes rare.
+   * @default min(60, ttl / 2)
+   */
+  touchAfter?: number;
+  /**
+   * `(req?) => string`, the token generator.
+   * @default 32 random bytes from uid-safe (43 base64url characters)
+   */
+  genid?: GenId;
+  /**
+   * Store the SHA-256 of the token as the key instead of the token, so a dump of the store
+   * holds no usable token.
+   * @default true
+   */
+  hashTokens?: boolean;
+  /**
+   * `(record, ttlSeconds, store) => record`: how a per-session TTL reaches a store.
+   * @default built in (stores that read `cookie.expires`/`maxAge` need nothing; session-memory-store gets per-key TTLs)
+   */
+  hackttl?: HackTtl;
+  /**
+   * The data field that names a session's owner, for `list` / `destroyAll`.
+   * @default none
+   */
+  ownerKey?: string;
+  /**
+   * Size limit of one session's data as JSON, in UTF-8 bytes.
+   * @default 65536
+   */
+  maxDataBytes?: number;
+  /**
+   * ms a store call may take before it fails with `ERR_STORE_TIMEOUT`; 0 waits forever.
+   * @default 5000
+   */
+  storeTimeout?: number;
+}
+
+/** The options after defaults and validation, in the units the engine computes in. */
+export interface ResolvedOptions {
+  store: ExpressSessionStore;
+  ttlMs: number;
+  absoluteTtlMs: number | undefined;
+  autoTouch: boolean;
+  touchAfterMs: number;
+  genid: GenId;
+  hashTokens: boolean;
+  hackttl: HackTtl;
+  ownerKey: string | undefined;
+  maxDataBytes: number;
+  storeTimeout: number;
+}
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof TokenSessionOptions>([
+  'store', 'ttl', 'absoluteTtl', 'autoTouch', 'touchAfter', 'genid', 'hashTokens', 'hackttl',
+  'ownerKey', 'maxDataBytes', 'storeTimeout',
+]);
+
+export function resolveOptions(options: TokenSessionOptions | undefined): ResolvedOptions {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw badOption('options', 'must be an object', options);
+  }
+  for (const name of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(name)) throw badOption(name, `is not an option (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+  }
+  const ttl = positiveNumber(options, 'ttl', 3600);
+  return {
+    store: storeOption(options.store, ttl),
+    ttlMs: ttl * 1000,
+    absoluteTtlMs: optional(options.absoluteTtl, () => positiveNumber(options, 'absoluteTtl', 0) * 1000),
+    autoTouch: booleanOption(options, 'autoTouch', true),
+    touchAfterMs: nonNegativeNumber(options, 'touchAfter', Math.min(60, ttl / 2)) * 1000,
+    genid: functionOption(options, 'genid', defaultGenId),
+    hashTokens: booleanOption(options, 'hashTokens', true),
+    hackttl: functionOption(options, 'hackttl', defaultHackTtl),
+    ownerKey: optional(options.ownerKey, () => nonEmptyString(options, 'ownerKey')),
+    maxDataBytes: positiveInteger(options, 'maxDataBytes', 65536),
+    storeTimeout: nonNegativeNumber(options, 'storeTimeout', 5000),
+  };
+}
+
+/** A per-call TTL in seconds (`newWttl`, `setWttl`), validated like the `ttl` option. */
+export function isValidTtl(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
+type Name = keyof TokenSessionOptions;
+
+function optional<T>(value: unknown, read: () => T): T | undefined {
+  return value === undefined ? undefined : read();
+}
+
+function positiveNumber(options: TokenSessionOptions, name: Name, fallback: number): number {
+  const value = options[name] ?? fallback;
+  if (!isValidTtl(value)) throw badOption(name, 'must be a positive, finite number', value);
+  return value;
+}
+
+function nonNegativeNumber(options: TokenSessionOptions, name: Name, fallback: number): number {
+  const value = options[name] ?? fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw badOption(name, 'must be a finite number, 0 or more', value);
+  }
+  return value;
+}
+
+function positiveInteger(options: TokenSessionOptions, name: Name, fallback: number): number {
+  const value = options[name] ?? fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw badOption(name, 'must be a positive integer', value);
+  }
+  return value;
+}
+
+function booleanOption(options: TokenSessionOptions, name: Name, fallback: boolean): boolean {
+  const value = options[name] ?? fallback;
+  if (typeof value !== 'boolean') throw badOption(name, 'must be true or false', value);
+  return value;
+}
+
+function functionOption<F>(options: TokenSessionOptions, name: Name, fallback: F): F {
+  const value = options[name] ?? fallback;
+  if (typeof value !== 'function') throw badOption(name, 'must be a function', value);
+  return value as F;
+}
+
+function nonEmptyString(options: TokenSessionOptions, name: Name): string {
+  const value = options[name];
+  if (typeof value !== 'string' || value === '') throw badOption(name, 'must be a non-empty string', value);
+  return value;
+}
+
+function storeOption(store: unknown, ttlSeconds: number): ExpressSessionStore {
+  if (store === undefined) return createDefaultStore(ttlSeconds);
+  if (typeof store !== 'object' || store === null) throw badOption('store', 'must be a store object', store);
+  for (const method of ['get', 'set', 'destroy'] as const) {
+    if (typeof (store as Record<string, unknown>)[method] !== 'function') {
+      throw badOption('store', `has no ${method}() method; an express-session-compatible store needs get, set and destroy`);
+    }
+  }
+  return store as ExpressSessionStore;
+}
+
+function badOption(name: string, problem: string, value?: unknown): TokenSessionError {
+  const got = arguments.length > 2 ? ` (got ${describeValue(value)})` : '';
+  return new TokenSessionError('ERR_OPTIONS', `option "${name}" ${problem}${got}`);
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  return Array.isArray(value) ? 'an array' : typeof value;
+}

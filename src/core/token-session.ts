@@ -1,0 +1,243 @@
+import { debuglog } from 'node:util';
+import { TokenSessionError } from '../errors';
+import { Store } from '../store/base-store';
+import { toPromiseStore, type PromiseStore } from '../store/promise-store';
+import { buildRecord, isLive, isSessionRecord, isTouchDue, restartRecord, type SessionRecord } from '../store/record';
+import type { ExpressSessionStore } from '../store/types';
+import { settle, type Callback } from './callback';
+import { copyData, toStorableData } from './data';
+import { isValidTtl, resolveOptions, type ResolvedOptions, type TokenSessionOptions } from './options';
+import { assertToken, issueToken, storeKeyOf } from './tokens';
+
+const debug = debuglog('token-session');
+
+/**
+ * The shape of session data. Empty here; extend it to type `data` everywhere:
+ * `declare module 'token-session' { interface SessionData { userId: string } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface SessionData {}
+
+/** What `new` / `newWttl` resolve to. `sid` and `sessionId` are the same token. */
+export interface NewSession<T> {
+  sid: string;
+  sessionId: string;
+  data: T;
+}
+
+/** A session found in the store under a token's key. */
+interface Found<T> {
+  key: string;
+  record: SessionRecord<T>;
+}
+
+/**
+ * Server-side sessions addressed by tokens. Every method returns a Promise, or, given a
+ * trailing Node-style callback, calls it exactly once and returns undefined.
+ */
+export class TokenSession<T = SessionData> {
+  /** The EventEmitter base class that express-session store factories subclass. */
+  static readonly Store = Store;
+
+  /** The store sessions are kept in, as given (or the default session-memory-store). */
+  readonly store: ExpressSessionStore;
+  private readonly options: ResolvedOptions;
+  private readonly backend: PromiseStore;
+
+  constructor(options?: TokenSessionOptions) {
+    this.options = resolveOptions(options);
+    this.store = this.options.store;
+    this.backend = toPromiseStore(this.store, this.options.storeTimeout);
+  }
+
+  /** Starts a session with `data`; resolves to `{ sid, sessionId, data }`. Alias: `newSession`. */
+  new(data: T): Promise<NewSession<T>>;
+  new(data: T, callback: Callback<NewSession<T>>): void;
+  new(data: T, callback?: Callback<NewSession<T>>) {
+    return settle(this.create(data, undefined), callback);
+  }
+  declare newSession: TokenSession<T>['new'];
+
+  /** Like `new`, with this session's own idle TTL in seconds. */
+  newWttl(data: T, ttlSeconds: number): Promise<NewSession<T>>;
+  newWttl(data: T, ttlSeconds: number, callback: Callback<NewSession<T>>): void;
+  newWttl(data: T, ttlSeconds: number, callback?: Callback<NewSession<T>>) {
+    return settle(this.create(data, ttlSeconds), callback);
+  }
+
+  /** The session's data, or `null` when unknown or expired. Touches when `autoTouch` is on. */
+  get(sid: string): Promise<T | null>;
+  get(sid: string, callback: Callback<T | null>): void;
+  get(sid: string, callback?: Callback<T | null>) {
+    return settle(this.load(sid, this.options.autoTouch), callback);
+  }
+
+  /** The session's data, or `null`; restarts its idle TTL (written when `touchAfter` allows). Alias: `getNtouch`. */
+  getAndTouch(sid: string): Promise<T | null>;
+  getAndTouch(sid: string, callback: Callback<T | null>): void;
+  getAndTouch(sid: string, callback?: Callback<T | null>) {
+    return settle(this.load(sid, true), callback);
+  }
+  declare getNtouch: TokenSession<T>['getAndTouch'];
+
+  /** The session's data, or `null`; never writes. */
+  getNotTouch(sid: string): Promise<T | null>;
+  getNotTouch(sid: string, callback: Callback<T | null>): void;
+  getNotTouch(sid: string, callback?: Callback<T | null>) {
+    return settle(this.load(sid, false), callback);
+  }
+
+  /** Replaces the data and restarts the TTL. Rejects `ERR_SESSION_NOT_FOUND` for a token that is not a live session. */
+  set(sid: string, data: T): Promise<void>;
+  set(sid: string, data: T, callback: Callback<void>): void;
+  set(sid: string, data: T, callback?: Callback<void>) {
+    return settle(this.replace(sid, data, undefined), callback);
+  }
+
+  /** Like `set`, giving the session a new idle TTL in seconds. */
+  setWttl(sid: string, data: T, ttlSeconds: number): Promise<void>;
+  setWttl(sid: string, data: T, ttlSeconds: number, callback: Callback<void>): void;
+  setWttl(sid: string, data: T, ttlSeconds: number, callback?: Callback<void>) {
+    return settle(this.replace(sid, data, ttlSeconds), callback);
+  }
+
+  /** Restarts the idle TTL (written when `touchAfter` allows); `false` when there is no such session. */
+  touch(sid: string): Promise<boolean>;
+  touch(sid: string, callback: Callback<boolean>): void;
+  touch(sid: string, callback?: Callback<boolean>) {
+    return settle(this.restart(sid), callback);
+  }
+
+  /** Ends the session; `true` if a live session was removed. */
+  destroy(sid: string): Promise<boolean>;
+  destroy(sid: string, callback: Callback<boolean>): void;
+  destroy(sid: string, callback?: Callback<boolean>) {
+    return settle(this.remove(sid), callback);
+  }
+
+  /** Moves the session to a new token (same data) and ends the old token at once; resolves to the new token. */
+  regenerate(sid: string): Promise<string>;
+  regenerate(sid: string, callback: Callback<string>): void;
+  regenerate(sid: string, callback?: Callback<string>) {
+    return settle(this.move(sid), callback);
+  }
+
+  private async create(data: T, ttlSeconds: number | undefined): Promise<NewSession<T>> {
+    const ttlMs = ttlSeconds === undefined ? this.options.ttlMs : ttlMsOf(ttlSeconds);
+    const stored = this.storable(data);
+    const token = issueToken(this.options.genid);
+    const now = Date.now();
+    await this.write(this.keyOf(token), buildRecord(stored, ttlMs, now, now, this.options, this.ownerOf(stored)));
+    return { sid: token, sessionId: token, data: copyData(stored) };
+  }
+
+  private async load(sid: string, touch: boolean): Promise<T | null> {
+    const found = await this.find(sid);
+    if (!found) return null;
+    if (touch) await this.touchIfDue(found);
+    return copyData(found.record.data);
+  }
+
+  private async replace(sid: string, data: T, ttlSeconds: number | undefined): Promise<void> {
+    const ttlMs = ttlSeconds === undefined ? undefined : ttlMsOf(ttlSeconds);
+    const stored = this.storable(data);
+    const { key, record } = await this.findOrFail(sid);
+    const ttl = ttlMs ?? record.cookie.originalMaxAge;
+    await this.write(key, buildRecord(stored, ttl, record.createdAt, Date.now(), this.options, this.ownerOf(stored)));
+  }
+
+  private async restart(sid: string): Promise<boolean> {
+    const found = await this.find(sid);
+    if (!found) return false;
+    await this.touchIfDue(found);
+    return true;
+  }
+
+  private async remove(sid: string): Promise<boolean> {
+    const found = await this.find(sid);
+    if (!found) return false;
+    await this.backend.destroy(found.key);
+    return true;
+  }
+
+  private async move(sid: string): Promise<string> {
+    const { key: oldKey, record } = await this.findOrFail(sid);
+    const token = issueToken(this.options.genid);
+    const newKey = this.keyOf(token);
+    await this.write(newKey, restartRecord(record, Date.now(), this.options));
+    try {
+      await this.backend.destroy(oldKey);
+    } catch (err) {
+      // The old token must not outlive a regenerate; rather than leave two live tokens, undo.
+      await this.backend.destroy(newKey).catch((undoErr: unknown) => debug('regenerate: undo failed: %o', undoErr));
+      throw err;
+    }
+    return token;
+  }
+
+  /** The live session of a token, or `null`. Checks the token's shape before any store call. */
+  private async find(sid: string): Promise<Found<T> | null> {
+    assertToken(sid);
+    const key = this.keyOf(sid);
+    const value = await this.backend.get(key);
+    if (value === null) return null;
+    if (!isSessionRecord(value)) {
+      debug('ignoring a value that is not a session record under a token key');
+      return null;
+    }
+    if (!isLive(value, Date.now(), this.options)) {
+      // Some stores never expire anything themselves; the dead record goes now, off the caller's path.
+      this.backend.destroy(key).catch((err: unknown) => debug('dropping an expired session failed: %o', err));
+      return null;
+    }
+    return { key, record: value as SessionRecord<T> };
+  }
+
+  private async findOrFail(sid: string): Promise<Found<T>> {
+    const found = await this.find(sid);
+    if (!found) throw new TokenSessionError('ERR_SESSION_NOT_FOUND', 'no live session for this token (never issued, destroyed or expired)');
+    return found;
+  }
+
+  private async touchIfDue({ key, record }: Found<T>): Promise<void> {
+    const now = Date.now();
+    if (isTouchDue(record, now, this.options.touchAfterMs, this.options)) {
+      await this.write(key, restartRecord(record, now, this.options));
+    }
+  }
+
+  /**
+   * Every write goes through here: a touch is a full rewrite too, never `store.touch`, because
+   * connect-redis' and connect-pg-simple's `touch` move only the store's own expiry and leave
+   * the record's `cookie.expires` stale.
+   */
+  private async write(key: string, record: SessionRecord<T>): Promise<void> {
+    const ttlSeconds = record.cookie.maxAge / 1000;
+    await this.backend.set(key, this.options.hackttl(record, ttlSeconds, this.store));
+  }
+
+  private storable(data: T): T {
+    return toStorableData(data, this.options.maxDataBytes);
+  }
+
+  private keyOf(token: string): string {
+    return storeKeyOf(token, this.options.hashTokens);
+  }
+
+  private ownerOf(data: T): string | undefined {
+    const { ownerKey } = this.options;
+    if (ownerKey === undefined) return undefined;
+    const owner = (data as Record<string, unknown>)[ownerKey];
+    return typeof owner === 'string' || typeof owner === 'number' ? String(owner) : undefined;
+  }
+}
+
+TokenSession.prototype.newSession = TokenSession.prototype.new;
+TokenSession.prototype.getNtouch = TokenSession.prototype.getAndTouch;
+
+function ttlMsOf(ttlSeconds: unknown): number {
+  if (!isValidTtl(ttlSeconds)) {
+    throw new TokenSessionError('ERR_INVALID_TTL', `a TTL must be a positive, finite number of seconds (got ${String(ttlSeconds)})`);
+  }
+  return ttlSeconds * 1000;
+}

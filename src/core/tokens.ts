@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import uid = require('uid-safe');
+import { TokenSessionError } from '../errors';
+
+/** Generates a new token; express-session's `genid` contract (it may read the request). */
+export type GenId = (req?: unknown) => string;
+
+/** 32 random bytes (256 bits), base64url: 43 characters. */
+export const defaultGenId: GenId = () => uid.sync(32);
+
+const MAX_TOKEN_LENGTH = 512;
+// base64, base64url, hex, UUIDs and RFC 6750 bearer tokens all fit this alphabet.
+const TOKEN_SHAPE = /^[A-Za-z0-9\-_.~+/=]+$/;
+
+/** Whether a value can be a token at all: checked before any store call. */
+export function isTokenShaped(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_TOKEN_LENGTH && TOKEN_SHAPE.test(value);
+}
+
+export function assertToken(value: unknown): asserts value is string {
+  if (!isTokenShaped(value)) {
+    throw new TokenSessionError(
+      'ERR_INVALID_TOKEN',
+      `a token must be a string of 1 to ${MAX_TOKEN_LENGTH} characters from A-Z a-z 0-9 - _ . ~ + / =, got ${describe(value)}`,
+    );
+  }
+}
+
+/** A new token from `genid`, refused if it could never be sent back to us. */
+export function issueToken(genid: GenId, req?: unknown): string {
+  const token = genid(req);
+  if (!isTokenShaped(token)) {
+    throw new TokenSessionError('ERR_INVALID_TOKEN', `genid returned ${describe(token)}, which is not a valid token`);
+  }
+  return token;
+}
+
+/**
+ * The store key of a token. Hashed, a dump of the store holds no usable token: SHA-256 of a
+ * 256-bit random token cannot be reversed, so no salt or slow hash is needed (unlike passwords).
+ */
+export function storeKeyOf(token: string, hashTokens: boolean): string {
+  return hashTokens ? createHash('sha256').update(token).digest('base64url') : token;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  return value === null ? 'null' : typeof value;
+}

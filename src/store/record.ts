@@ -1,0 +1,106 @@
+/**
+ * What a store receives for one session. It is shaped like an express-session session so that
+ * every existing store computes its own expiry: connect-redis, connect-pg-simple and
+ * express-mysql-session read `cookie.expires`, memorystore reads `cookie.maxAge`.
+ */
+export interface SessionRecord<T = unknown> {
+  cookie: {
+    /** This session's idle TTL in ms (its own, when made by `newWttl` / `setWttl`). */
+    originalMaxAge: number;
+    /** ms left at the time of the write. */
+    maxAge: number;
+    /** ISO date of the expiry: the idle deadline, capped by the absolute one. */
+    expires: string;
+  };
+  data: T;
+  /** Epoch ms of the session's creation; the absolute deadline counts from here. */
+  createdAt: number;
+  /** The owner named by `ownerKey`, when set. */
+  owner?: string;
+}
+
+/** The lifetime rules that every expiry computation needs. */
+export interface Lifetime {
+  /** Hard limit from creation, in ms, or `undefined` for none. */
+  absoluteTtlMs: number | undefined;
+}
+
+export function buildRecord<T>(
+  data: T,
+  ttlMs: number,
+  createdAt: number,
+  now: number,
+  lifetime: Lifetime,
+  owner: string | undefined,
+): SessionRecord<T> {
+  const expires = nextExpiry(ttlMs, createdAt, now, lifetime);
+  const record: SessionRecord<T> = {
+    cookie: { originalMaxAge: ttlMs, maxAge: expires - now, expires: new Date(expires).toISOString() },
+    data,
+    createdAt,
+  };
+  if (owner !== undefined) record.owner = owner;
+  return record;
+}
+
+/** The same session with its expiry restarted at `now` (what a touch writes). */
+export function restartRecord<T>(record: SessionRecord<T>, now: number, lifetime: Lifetime): SessionRecord<T> {
+  return buildRecord(record.data, record.cookie.originalMaxAge, record.createdAt, now, lifetime, record.owner);
+}
+
+/** The idle deadline from `now`, never past the absolute deadline. */
+function nextExpiry(ttlMs: number, createdAt: number, now: number, lifetime: Lifetime): number {
+  const idle = now + ttlMs;
+  const absolute = absoluteDeadline(createdAt, lifetime);
+  return absolute === undefined ? idle : Math.min(idle, absolute);
+}
+
+function absoluteDeadline(createdAt: number, lifetime: Lifetime): number | undefined {
+  return lifetime.absoluteTtlMs === undefined ? undefined : createdAt + lifetime.absoluteTtlMs;
+}
+
+export function expiresAt(record: SessionRecord): number {
+  return Date.parse(record.cookie.expires);
+}
+
+/**
+ * Whether the record is alive at `now`. Checked on every read, because some stores
+ * (session-memory-store among them) ignore the record's expiry, and because `absoluteTtl`
+ * may have been lowered since the record was written.
+ */
+export function isLive(record: SessionRecord, now: number, lifetime: Lifetime): boolean {
+  const absolute = absoluteDeadline(record.createdAt, lifetime);
+  return expiresAt(record) > now && (absolute === undefined || absolute > now);
+}
+
+/**
+ * Whether a touch at `now` is worth a store write: it must move the expiry by at least
+ * `touchAfterMs`. While the expiry is unmoved this equals "touchAfter passed since the last
+ * write", without storing a last-write time. At the absolute deadline nothing can move.
+ */
+export function isTouchDue(record: SessionRecord, now: number, touchAfterMs: number, lifetime: Lifetime): boolean {
+  const current = expiresAt(record);
+  const absolute = absoluteDeadline(record.createdAt, lifetime);
+  if (absolute !== undefined && current >= absolute) return false;
+  return nextExpiry(record.cookie.originalMaxAge, record.createdAt, now, lifetime) - current >= touchAfterMs;
+}
+
+/**
+ * A stored value is used only if it has the record's shape: a store shared with other
+ * software may hold something else under a key, and it must not be taken for a session.
+ */
+export function isSessionRecord(value: unknown): value is SessionRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const { cookie, data, createdAt } = value as Partial<SessionRecord>;
+  return (
+    typeof cookie === 'object' &&
+    cookie !== null &&
+    typeof cookie.originalMaxAge === 'number' &&
+    typeof cookie.expires === 'string' &&
+    !Number.isNaN(Date.parse(cookie.expires)) &&
+    typeof createdAt === 'number' &&
+    typeof data === 'object' &&
+    data !== null &&
+    !Array.isArray(data)
+  );
+}
