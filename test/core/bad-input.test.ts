@@ -1,0 +1,226 @@
+import { TokenSession, TokenSessionError, type TokenSessionOptions } from '../../src';
+import { countCalls, fakeStore } from '../helpers/fake-stores';
+import { IN_PROCESS_STORES } from '../helpers/real-stores';
+
+describe('bad options throw ERR_OPTIONS at construction, naming the option', () => {
+  const cases: Array<[string, unknown]> = [
+    ['ttl', 0],
+    ['ttl', -5],
+    ['ttl', '3600'],
+    ['ttl', Infinity],
+    ['ttl', NaN],
+    ['absoluteTtl', 0],
+    ['absoluteTtl', 'a day'],
+    ['autoTouch', 'yes'],
+    ['touchAfter', -1],
+    ['touchAfter', NaN],
+    ['genid', 'uuid'],
+    ['hashTokens', 1],
+    ['hackttl', {}],
+    ['ownerKey', ''],
+    ['ownerKey', 42],
+    ['maxDataBytes', 0],
+    ['maxDataBytes', 1.5],
+    ['storeTimeout', -1],
+    ['store', 'redis://localhost'],
+    ['store', { get() {}, set() {} }],
+    ['sotre', {}],
+  ];
+
+  test.each(cases)('%s: %p', (name, value) => {
+    let caught: unknown;
+    try {
+      new TokenSession({ [name]: value } as TokenSessionOptions);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(TokenSessionError);
+    expect(caught).toMatchObject({ code: 'ERR_OPTIONS', name: 'TokenSessionError' });
+    expect((caught as Error).message).toMatch(new RegExp(`^token-session: option "${name}"`));
+  });
+
+  test('options that are not an object', () => {
+    expect(() => new TokenSession('ttl=60' as TokenSessionOptions)).toThrow(
+      expect.objectContaining({ code: 'ERR_OPTIONS' }),
+    );
+  });
+
+  test('good options pass', () => {
+    expect(
+      () =>
+        new TokenSession({
+          ttl: 10, absoluteTtl: 60, autoTouch: false, touchAfter: 0, genid: () => 'x', hashTokens: false,
+          hackttl: (r) => r, ownerKey: 'userId', maxDataBytes: 10, storeTimeout: 0, store: fakeStore('promise'),
+        }),
+    ).not.toThrow();
+  });
+});
+
+describe('bad data is refused with ERR_INVALID_DATA and nothing is written', () => {
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic['self'] = cyclic;
+  const deep: Record<string, unknown> = {};
+  let cursor = deep;
+  for (let i = 0; i < 100; i += 1) cursor = (cursor['next'] = {}) as Record<string, unknown>;
+
+  const cases: Array<[string, unknown]> = [
+    ['a string', 'hello'],
+    ['a number', 42],
+    ['null', null],
+    ['undefined', undefined],
+    ['an array', [1, 2]],
+    ['a function', () => 1],
+    ['a function inside', { f() {} }],
+    ['a BigInt inside', { n: 10n }],
+    ['a symbol inside', { s: Symbol('x') }],
+    ['NaN inside', { n: NaN }],
+    ['Infinity inside', { n: Infinity }],
+    ['a Date inside', { at: new Date() }],
+    ['a Map inside', { m: new Map() }],
+    ['a class instance', new (class Profile { name = 'a'; })()],
+    ['a cycle', cyclic],
+    ['undefined in an array', { list: [1, undefined] }],
+    ['a __proto__ key', JSON.parse('{"__proto__": {"admin": true}}')],
+    ['a constructor key', { nested: { constructor: { prototype: {} } } }],
+    ['nesting 100 deep', deep],
+    ['more than maxDataBytes', { text: 'é'.repeat(40) }],
+  ];
+
+  test.each(cases)('%s', async (_kind, data) => {
+    const store = fakeStore('async callback');
+    const counts = countCalls(store);
+    const sessions = new TokenSession<unknown>({ store, maxDataBytes: 64 });
+    const { sid } = await sessions.new({ ok: true });
+    const before = [...store.map.entries()];
+    counts.set = 0;
+
+    await expect(sessions.new(data)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+    await expect(sessions.newWttl(data, 60)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+    await expect(sessions.set(sid, data)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+    await expect(sessions.setWttl(sid, data, 60)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+
+    expect(counts.set).toBe(0);
+    expect([...store.map.entries()]).toEqual(before);
+    expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+  });
+
+  test('the message says where the bad value is', async () => {
+    const sessions = new TokenSession();
+    await expect(sessions.new({ user: { seen: new Date() } })).rejects.toThrow(
+      /^token-session: data\.user\.seen is an instance of Date/,
+    );
+  });
+
+  test('undefined properties are dropped, as JSON does', async () => {
+    const sessions = new TokenSession<Record<string, unknown>>();
+    const { sid } = await sessions.new({ a: 1, b: undefined });
+    expect(await sessions.get(sid)).toEqual({ a: 1 });
+  });
+
+  test('exactly maxDataBytes UTF-8 bytes is accepted', async () => {
+    const sessions = new TokenSession({ maxDataBytes: 12 });
+    // {"t":"éé"} is 10 characters but 12 bytes; {"t":"ééé"} is 14 bytes.
+    await expect(sessions.new({ t: 'ééé' })).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+    await expect(sessions.new({ t: 'éé' })).resolves.toBeDefined();
+  });
+});
+
+describe('bad TTLs are refused with ERR_INVALID_TTL and nothing is written', () => {
+  test.each([0, -1, NaN, Infinity, '60', null])('%p', async (ttl) => {
+    const store = fakeStore('promise');
+    const sessions = new TokenSession({ store });
+    const { sid } = await sessions.new({ a: 1 });
+    const counts = countCalls(store);
+    await expect(sessions.newWttl({}, ttl as number)).rejects.toMatchObject({ code: 'ERR_INVALID_TTL' });
+    await expect(sessions.setWttl(sid, { a: 2 }, ttl as number)).rejects.toMatchObject({ code: 'ERR_INVALID_TTL' });
+    expect(counts).toEqual({ get: 0, set: 0, destroy: 0 });
+    expect(await sessions.get(sid)).toEqual({ a: 1 });
+  });
+});
+
+describe('malformed tokens are refused with ERR_INVALID_TOKEN before any store call', () => {
+  const cases: Array<[string, unknown]> = [
+    ['an empty string', ''],
+    ['513 characters', 'a'.repeat(513)],
+    ['a space', 'abc def'],
+    ['a NUL', 'abc\u0000def'],
+    ['a percent-encoded NUL', 'abc%00def'],
+    ['unicode', 'tökén'],
+    ['a number', 12345],
+    ['an array', ['abc']],
+    ['an object', { toString: () => 'abc' }],
+    ['undefined', undefined],
+  ];
+
+  test.each(cases)('%s', async (_kind, token) => {
+    const store = fakeStore('async callback');
+    const counts = countCalls(store);
+    const sessions = new TokenSession({ store });
+    const sid = token as string;
+    for (const call of [
+      () => sessions.get(sid),
+      () => sessions.getNotTouch(sid),
+      () => sessions.getAndTouch(sid),
+      () => sessions.set(sid, {}),
+      () => sessions.setWttl(sid, {}, 10),
+      () => sessions.touch(sid),
+      () => sessions.destroy(sid),
+      () => sessions.regenerate(sid),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ code: 'ERR_INVALID_TOKEN' });
+    }
+    expect(counts).toEqual({ get: 0, set: 0, destroy: 0 });
+  });
+
+  test('512 characters of the token alphabet are accepted', async () => {
+    const sessions = new TokenSession();
+    await expect(sessions.get(`${'aZ09-_.~+/'.repeat(51)}==`)).resolves.toBeNull();
+  });
+
+  test('a genid that returns something unusable fails new() and writes nothing', async () => {
+    const store = fakeStore('promise');
+    const counts = countCalls(store);
+    const sessions = new TokenSession({ store, genid: () => 'has spaces in it' });
+    await expect(sessions.new({})).rejects.toMatchObject({ code: 'ERR_INVALID_TOKEN' });
+    expect(counts.set).toBe(0);
+  });
+});
+
+describe.each(IN_PROCESS_STORES)('on $name', (backend) => {
+  test('a store dump contains no issued token', async () => {
+    const store = backend.make();
+    const sessions = new TokenSession({ store });
+    const tokens = [
+      (await sessions.new({ n: 1 })).sid,
+      (await sessions.newWttl({ n: 2 }, 60)).sid,
+    ];
+    tokens.push(await sessions.regenerate(tokens[0]!));
+    await sessions.set(tokens[1]!, { n: 3 });
+    const dump = backend.dump(store);
+    expect(backend.size(store)).toBe(2);
+    for (const token of tokens) expect(dump).not.toContain(token);
+    backend.close(store);
+  });
+
+  test('with hashTokens: false the store key is the token (the dump check above can fail)', async () => {
+    const store = backend.make();
+    const sessions = new TokenSession({ store, hashTokens: false });
+    const { sid } = await sessions.new({ n: 1 });
+    expect(backend.dump(store)).toContain(sid);
+    backend.close(store);
+  });
+
+  test('set on an unknown token leaves the store size unchanged', async () => {
+    const store = backend.make();
+    const sessions = new TokenSession({ store, hashTokens: false });
+    await sessions.new({ n: 1 });
+    const before = backend.dump(store);
+    await expect(sessions.set('attacker-chosen-id', { admin: true })).rejects.toMatchObject({
+      code: 'ERR_SESSION_NOT_FOUND',
+    });
+    expect(await sessions.touch('attacker-chosen-id')).toBe(false);
+    expect(backend.size(store)).toBe(1);
+    expect(backend.dump(store)).toBe(before);
+    backend.close(store);
+  });
+});

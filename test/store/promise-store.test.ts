@@ -1,0 +1,77 @@
+import { toPromiseStore } from '../../src/store/promise-store';
+import type { StoreCallback } from '../../src';
+import { brokenStore, fakeStore, WORKING_STYLES } from '../helpers/fake-stores';
+
+describe.each(WORKING_STYLES)('a store that answers by %s', (style) => {
+  test('set, get, destroy and a miss', async () => {
+    const store = toPromiseStore(fakeStore(style), 1000);
+    await expect(store.get('k')).resolves.toBeNull();
+    await expect(store.set('k', { v: 1 })).resolves.toBeUndefined();
+    await expect(store.get('k')).resolves.toEqual({ v: 1 });
+    await expect(store.destroy('k')).resolves.toBeUndefined();
+    await expect(store.get('k')).resolves.toBeNull();
+  });
+});
+
+describe('a store that fails', () => {
+  test.each(['errors', 'throws', 'rejects'] as const)('by %s: ERR_STORE with the store error as cause', async (how) => {
+    const store = toPromiseStore(brokenStore(how), 1000);
+    for (const call of [() => store.get('k'), () => store.set('k', {}), () => store.destroy('k')]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ERR_STORE', cause: expect.any(Error) });
+      expect((err as Error).message).toMatch(/^token-session: store\.(get|set|destroy) failed: (get|set|destroy) is broken$/);
+    }
+  });
+
+  test('by never answering: ERR_STORE_TIMEOUT after storeTimeout ms', async () => {
+    const store = toPromiseStore(brokenStore('never answers'), 50);
+    const started = Date.now();
+    await expect(store.get('k')).rejects.toMatchObject({ code: 'ERR_STORE_TIMEOUT' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  test('a timeout of 0 waits for a slow store', async () => {
+    const slow = {
+      get: (_k: string, cb: StoreCallback) => setTimeout(cb, 80, null, { v: 1 }),
+      set: (_k: string, _r: unknown, cb: StoreCallback) => cb(),
+      destroy: (_k: string, cb: StoreCallback) => cb(),
+    };
+    await expect(toPromiseStore(slow, 0).get('k')).resolves.toEqual({ v: 1 });
+    await expect(toPromiseStore(slow, 20).get('k')).rejects.toMatchObject({ code: 'ERR_STORE_TIMEOUT' });
+  });
+
+  test('an error without a message still rejects', async () => {
+    const store = toPromiseStore(
+      { get: () => Promise.reject(undefined), set: (_k: string, _r: unknown, cb: StoreCallback) => cb('bad'), destroy: () => undefined },
+      100,
+    );
+    await expect(store.get('k')).rejects.toMatchObject({ code: 'ERR_STORE' });
+    await expect(store.set('k', {})).rejects.toMatchObject({ code: 'ERR_STORE', message: 'token-session: store.set failed: bad' });
+  });
+});
+
+test('the first answer wins and later calls of the callback never throw', async () => {
+  let captured: StoreCallback | undefined;
+  const store = toPromiseStore(
+    {
+      get: (_k: string, cb: StoreCallback) => {
+        captured = cb;
+        cb(null, { first: true });
+      },
+      set: () => undefined,
+      destroy: () => undefined,
+    },
+    100,
+  );
+  await expect(store.get('k')).resolves.toEqual({ first: true });
+  expect(() => captured!(new Error('again'))).not.toThrow();
+  expect(() => captured!(null, { second: true })).not.toThrow();
+});
+
+test('optional methods are never called, so a store with only get/set/destroy works', async () => {
+  const base = fakeStore('async callback');
+  const minimal = { get: base.get, set: base.set, destroy: base.destroy };
+  const store = toPromiseStore(minimal, 100);
+  await store.set('k', { v: 1 });
+  await expect(store.get('k')).resolves.toEqual({ v: 1 });
+});
