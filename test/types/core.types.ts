@@ -1,0 +1,52 @@
+// Type tests: checked by `npm run typecheck` (part of `npm test`), never executed.
+import { TokenSession, TokenSessionError, type SessionData, type TokenSessionErrorCode } from '../../src';
+
+declare module '../../src' {
+  interface SessionData {
+    userId?: string;
+  }
+}
+
+interface Cart {
+  items: string[];
+}
+
+export async function typedData(): Promise<void> {
+  const carts = new TokenSession<Cart>();
+  const { sid, data } = await carts.new({ items: [] });
+  const items: string[] = data.items;
+  const read: Cart | null = await carts.get(sid);
+  // @ts-expect-error data must have the session's type
+  await carts.set(sid, { items: 'not a list' });
+  // @ts-expect-error a TTL is a number of seconds
+  await carts.newWttl({ items: [] }, '60');
+  void items;
+  void read;
+}
+
+export async function augmentedDefault(): Promise<void> {
+  const sessions = new TokenSession();
+  const data: SessionData | null = await sessions.get('abc');
+  const userId: string | undefined = data?.userId;
+  // @ts-expect-error userId is declared a string
+  await sessions.new({ userId: 42 });
+  void userId;
+}
+
+export function callbacksReturnVoid(sessions: TokenSession<Cart>): void {
+  const nothing: void = sessions.get('abc', (err, cart) => {
+    const e: Error | null = err;
+    const c: Cart | null | undefined = cart;
+    void e;
+    void c;
+  });
+  // @ts-expect-error the callback form returns nothing to await
+  void sessions.get('abc', () => undefined).then;
+  void nothing;
+}
+
+export function errorCodes(err: unknown): TokenSessionErrorCode | undefined {
+  // @ts-expect-error options are checked: no unknown keys
+  new TokenSession({ sotre: {} });
+  return err instanceof TokenSessionError ? err.code : undefined;
+}
