@@ -15,6 +15,8 @@ export type TokenSessionErrorCode =
   | 'ERR_INVALID_TOKEN'
   /** `set`, `setWttl` or `regenerate` named a session that was never issued or has expired. */
   | 'ERR_SESSION_NOT_FOUND'
+  /** A request handler set `data` on a request that has no session (call `create()` first). */
+  | 'ERR_NO_SESSION'
   /** The store reported an error, or threw. The store's own error is the `cause`. */
   | 'ERR_STORE'
   /** The store did not answer within `storeTimeout` ms. */

@@ -25,8 +25,14 @@ export interface NewSession<T> {
   data: T;
 }
 
-/** A session found in the store under a token's key. */
-interface Found<T> {
+/** How long a session lives: its own idle TTL, and when it began (for `absoluteTtl`). */
+export interface Lifetime {
+  ttlMs: number;
+  createdAt: number;
+}
+
+/** A live session as read from the store, under its store key. */
+export interface LoadedSession<T> {
   key: string;
   record: SessionRecord<T>;
 }
@@ -125,16 +131,15 @@ export class TokenSession<T = SessionData> {
   private async create(data: T, ttlSeconds: number | undefined): Promise<NewSession<T>> {
     const ttlMs = ttlSeconds === undefined ? this.options.ttlMs : ttlMsOf(ttlSeconds);
     const stored = this.storable(data);
-    const token = issueToken(this.options.genid);
-    const now = Date.now();
-    await this.write(this.keyOf(token), buildRecord(stored, ttlMs, now, now, this.options, this.ownerOf(stored)));
+    const token = this.newToken();
+    await this.persist(this.keyOf(token), stored, { ttlMs, createdAt: Date.now() });
     return { sid: token, sessionId: token, data: copyData(stored) };
   }
 
   private async load(sid: string, touch: boolean): Promise<T | null> {
     const found = await this.find(sid);
     if (!found) return null;
-    if (touch) await this.touchIfDue(found);
+    if (touch && this.isTouchDue(found.record)) await this.restartTtl(found);
     return copyData(found.record.data);
   }
 
@@ -142,41 +147,42 @@ export class TokenSession<T = SessionData> {
     const ttlMs = ttlSeconds === undefined ? undefined : ttlMsOf(ttlSeconds);
     const stored = this.storable(data);
     const { key, record } = await this.findOrFail(sid);
-    const ttl = ttlMs ?? record.cookie.originalMaxAge;
-    await this.write(key, buildRecord(stored, ttl, record.createdAt, Date.now(), this.options, this.ownerOf(stored)));
+    const { createdAt, ttlMs: ownTtlMs } = this.lifetimeOf(record);
+    await this.persist(key, stored, { ttlMs: ttlMs ?? ownTtlMs, createdAt });
   }
 
   private async restart(sid: string): Promise<boolean> {
     const found = await this.find(sid);
     if (!found) return false;
-    await this.touchIfDue(found);
+    if (this.isTouchDue(found.record)) await this.restartTtl(found);
     return true;
   }
 
   private async remove(sid: string): Promise<boolean> {
     const found = await this.find(sid);
     if (!found) return false;
-    await this.backend.destroy(found.key);
+    await this.erase(found.key);
     return true;
   }
 
   private async move(sid: string): Promise<string> {
-    const { key: oldKey, record } = await this.findOrFail(sid);
-    const token = issueToken(this.options.genid);
-    const newKey = this.keyOf(token);
-    await this.write(newKey, restartRecord(record, Date.now(), this.options));
-    try {
-      await this.backend.destroy(oldKey);
-    } catch (err) {
-      // The old token must not outlive a regenerate; rather than leave two live tokens, undo.
-      await this.backend.destroy(newKey).catch((undoErr: unknown) => debug('regenerate: undo failed: %o', undoErr));
-      throw err;
-    }
+    const { key, record } = await this.findOrFail(sid);
+    const token = this.newToken();
+    await this.moveRecord(key, this.keyOf(token), record.data, this.lifetimeOf(record));
     return token;
   }
 
-  /** The live session of a token, or `null`. Checks the token's shape before any store call. */
-  private async find(sid: string): Promise<Found<T> | null> {
+  private async findOrFail(sid: string): Promise<LoadedSession<T>> {
+    const found = await this.find(sid);
+    if (!found) throw new TokenSessionError('ERR_SESSION_NOT_FOUND', 'no live session for this token (never issued, destroyed or expired)');
+    return found;
+  }
+
+  // The primitives below are shared with the request lifecycle (src/http), which keeps one
+  // request's session in memory and commits it once; they are not part of the public API.
+
+  /** @internal The live session of a token, or `null`. Checks the token's shape before any store call. */
+  async find(sid: string): Promise<LoadedSession<T> | null> {
     assertToken(sid);
     const key = this.keyOf(sid);
     const value = await this.backend.get(key);
@@ -193,17 +199,64 @@ export class TokenSession<T = SessionData> {
     return { key, record: value as SessionRecord<T> };
   }
 
-  private async findOrFail(sid: string): Promise<Found<T>> {
-    const found = await this.find(sid);
-    if (!found) throw new TokenSessionError('ERR_SESSION_NOT_FOUND', 'no live session for this token (never issued, destroyed or expired)');
-    return found;
+  /** @internal Writes `data` (already checked by `storable`) as the session under `key`. */
+  async persist(key: string, data: T, { ttlMs, createdAt }: Lifetime): Promise<void> {
+    await this.write(key, buildRecord(data, ttlMs, createdAt, Date.now(), this.options, this.ownerOf(data)));
   }
 
-  private async touchIfDue({ key, record }: Found<T>): Promise<void> {
-    const now = Date.now();
-    if (isTouchDue(record, now, this.options.touchAfterMs, this.options)) {
-      await this.write(key, restartRecord(record, now, this.options));
+  /**
+   * @internal Writes the session under `toKey`, then removes `fromKey`. The old token must not
+   * outlive the move: if it cannot be removed, the new record is removed again and the error
+   * thrown, rather than leave two live tokens.
+   */
+  async moveRecord(fromKey: string, toKey: string, data: T, lifetime: Lifetime): Promise<void> {
+    await this.persist(toKey, data, lifetime);
+    try {
+      await this.erase(fromKey);
+    } catch (err) {
+      await this.erase(toKey).catch((undoErr: unknown) => debug('undoing a moved session failed: %o', undoErr));
+      throw err;
     }
+  }
+
+  /** @internal Whether a touch now would be worth a store write (see `touchAfter`). */
+  isTouchDue(record: SessionRecord<T>): boolean {
+    return isTouchDue(record, Date.now(), this.options.touchAfterMs, this.options);
+  }
+
+  /** @internal Restarts the idle TTL: a full rewrite of the record with a new expiry. */
+  async restartTtl({ key, record }: LoadedSession<T>): Promise<void> {
+    await this.write(key, restartRecord(record, Date.now(), this.options));
+  }
+
+  /** @internal The TTL and creation time a loaded session keeps when rewritten or moved. */
+  lifetimeOf(record: SessionRecord<T>): Lifetime {
+    return { ttlMs: record.cookie.originalMaxAge, createdAt: record.createdAt };
+  }
+
+  /** @internal */
+  async erase(key: string): Promise<void> {
+    await this.backend.destroy(key);
+  }
+
+  /** @internal A fresh token from `genid`. */
+  newToken(req?: unknown): string {
+    return issueToken(this.options.genid, req);
+  }
+
+  /** @internal The store key of a token. */
+  keyOf(token: string): string {
+    return storeKeyOf(token, this.options.hashTokens);
+  }
+
+  /** @internal A checked copy of `data`, ready to store (throws `ERR_INVALID_DATA`). */
+  storable(data: T): T {
+    return toStorableData(data, this.options.maxDataBytes);
+  }
+
+  /** @internal The idle TTL of new sessions, ms. */
+  get defaultTtlMs(): number {
+    return this.options.ttlMs;
   }
 
   /**
@@ -214,14 +267,6 @@ export class TokenSession<T = SessionData> {
   private async write(key: string, record: SessionRecord<T>): Promise<void> {
     const ttlSeconds = record.cookie.maxAge / 1000;
     await this.backend.set(key, this.options.hackttl(record, ttlSeconds, this.store));
-  }
-
-  private storable(data: T): T {
-    return toStorableData(data, this.options.maxDataBytes);
-  }
-
-  private keyOf(token: string): string {
-    return storeKeyOf(token, this.options.hashTokens);
   }
 
   private ownerOf(data: T): string | undefined {
@@ -235,7 +280,8 @@ export class TokenSession<T = SessionData> {
 TokenSession.prototype.newSession = TokenSession.prototype.new;
 TokenSession.prototype.getNtouch = TokenSession.prototype.getAndTouch;
 
-function ttlMsOf(ttlSeconds: unknown): number {
+/** @internal A per-call TTL in seconds, checked, as ms (throws `ERR_INVALID_TTL`). */
+export function ttlMsOf(ttlSeconds: unknown): number {
   if (!isValidTtl(ttlSeconds)) {
     throw new TokenSessionError('ERR_INVALID_TTL', `a TTL must be a positive, finite number of seconds (got ${String(ttlSeconds)})`);
   }

@@ -122,3 +122,23 @@ export function countCalls<S extends ExpressSessionStore>(store: S): CallCounts 
   }
   return counts;
 }
+
+/** A working store whose methods can be made to fail on demand, to test each failure point. */
+export interface SwitchableStore extends FakeStore {
+  failing: Set<'get' | 'set' | 'destroy'>;
+}
+
+export function switchableStore(): SwitchableStore {
+  const store = fakeStore('async callback') as SwitchableStore;
+  store.failing = new Set();
+  for (const name of ['get', 'set', 'destroy'] as const) {
+    const working = store[name];
+    store[name] = (...args: unknown[]) => {
+      if (!store.failing.has(name)) return (working as (...a: unknown[]) => unknown)(...args);
+      const callback = args.pop() as StoreCallback;
+      setImmediate(callback, new Error(`${name}: connection refused`));
+      return undefined;
+    };
+  }
+  return store;
+}

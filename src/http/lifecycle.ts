@@ -1,0 +1,82 @@
+import type { TokenSession } from '../core/token-session';
+import { TokenSessionError } from '../errors';
+import { RequestSession } from './request-session';
+import { readPresentedToken, type RawRequest } from './request-token';
+import { resolveMiddlewareOptions, type HttpSettings, type MiddlewareOptions } from './settings';
+
+/** A response the lifecycle asks an adapter to send instead of running the handler. */
+export interface HttpReply {
+  status: number;
+  headers: Record<string, string>;
+  body: { statusCode: number; error: string; message: string };
+}
+
+/**
+ * The framework-neutral request lifecycle. An adapter calls `open` before the handler,
+ * `unauthorized` to see whether to answer 401, and `commit` before the response is sent.
+ */
+export class HttpLifecycle<T = any> {
+  readonly sessions: TokenSession<T>;
+  readonly settings: HttpSettings;
+  /** Sessions already committed: a framework may run its send hook again for the error response of a failed commit. */
+  readonly #committed = new WeakSet<RequestSession<T>>();
+
+  constructor(options?: MiddlewareOptions<T>) {
+    ({ sessions: this.sessions, settings: this.settings } = resolveMiddlewareOptions(options));
+  }
+
+  /**
+   * The request's session. No token (or a malformed one): no store call. A well-formed token:
+   * exactly one store read, whether or not the handler looks at the session, since the
+   * commit's touch decision needs the record.
+   */
+  async open(raw: RawRequest): Promise<RequestSession<T>> {
+    const presented = readPresentedToken(raw, this.settings);
+    const loaded = presented.token === null ? null : await this.sessions.find(presented.token);
+    return new RequestSession(this.sessions, presented, loaded, raw);
+  }
+
+  /** The 401 to send when a session is required and the request has none; `null` to go on. */
+  unauthorized(session: RequestSession<T>, required = this.settings.required): HttpReply | null {
+    if (!required || session.id !== null) return null;
+    const badToken = session.tokenStatus === 'unknown' || session.tokenStatus === 'malformed';
+    const headers: Record<string, string> = {};
+    if (this.settings.bearer) {
+      // RFC 6750 section 3: no error code when no token was sent, invalid_token when it was bad.
+      headers['www-authenticate'] = badToken ? 'Bearer error="invalid_token"' : 'Bearer';
+    }
+    const message = badToken ? 'the session token is invalid or has expired' : 'a session token is required';
+    return { status: 401, headers, body: { statusCode: 401, error: 'Unauthorized', message } };
+  }
+
+  /**
+   * Writes what the request changed (or touches, or nothing), then returns the headers the
+   * response needs: a new token and `Cache-Control: no-store`, or none.
+   */
+  async commit(session: RequestSession<T>): Promise<Record<string, string> | null> {
+    if (this.#committed.has(session)) return null;
+    this.#committed.add(session);
+    await session.save();
+    const token = session.issuedToken;
+    return token === null ? null : { [this.settings.responseHeader]: token, 'cache-control': 'no-store' };
+  }
+}
+
+/**
+ * Gives an error the HTTP status frameworks read (`status`, `statusCode`): 503 when the store
+ * failed or timed out, since the service is unavailable rather than broken; 500 otherwise.
+ */
+export function withHttpStatus<E>(err: E): E {
+  if (err instanceof TokenSessionError && (err as { statusCode?: number }).statusCode === undefined) {
+    const status = err.code === 'ERR_STORE' || err.code === 'ERR_STORE_TIMEOUT' ? 503 : 500;
+    Object.assign(err, { status, statusCode: status, expose: false });
+  }
+  return err;
+}
+
+/** The same as an `HttpReply`, for frameworks (Hapi) whose hooks answer with a response rather than an error. */
+export function errorReply(err: unknown): HttpReply {
+  const status = (withHttpStatus(err) as { statusCode?: number }).statusCode ?? 500;
+  const error = status === 503 ? 'Service Unavailable' : 'Internal Server Error';
+  return { status, headers: {}, body: { statusCode: status, error, message: 'An internal server error occurred' } };
+}

@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { debuglog } from 'node:util';
+import { HttpLifecycle, withHttpStatus, type HttpReply } from './lifecycle';
+import type { TokenSessionHandle } from './request-session';
+import type { MiddlewareOptions } from './settings';
+
+const debug = debuglog('token-session');
+
+type Next = (err?: unknown) => void;
+type Request = IncomingMessage & { tokenSession?: TokenSessionHandle<any> };
+type Middleware = (req: Request, res: ServerResponse, next: Next) => void;
+
+/** A connect-style middleware (Express, connect, polka), plus a per-route guard. */
+export interface NodeMiddleware extends Middleware {
+  /** Answers 401 on routes it guards when the request has no session. */
+  requireSession: Middleware;
+  lifecycle: HttpLifecycle;
+}
+
+/**
+ * Sessions for Node's own request and response: load before the handler; commit before the
+ * response leaves by holding `res.end` until the store has the change (as express-session
+ * does), so a client's next request always sees it. A failed commit goes to `next(err)`,
+ * the framework's error path, instead of the response the handler meant to send.
+ */
+export function nodeMiddleware(options?: MiddlewareOptions): NodeMiddleware {
+  const lifecycle = new HttpLifecycle(options);
+
+  const middleware = function tokenSession(req: Request, res: ServerResponse, next: Next): void {
+    lifecycle.open(req).then((session) => {
+      req.tokenSession = session;
+      const reply = lifecycle.unauthorized(session);
+      if (reply) return sendReply(res, reply);
+      commitBeforeEnd(res, () => lifecycle.commit(session), next);
+      next();
+    }, (err: unknown) => next(withHttpStatus(err)));
+  } as NodeMiddleware;
+
+  middleware.requireSession = function requireTokenSession(req, res, next) {
+    const reply = req.tokenSession ? lifecycle.unauthorized(req.tokenSession as never, true) : missingMiddleware();
+    if (reply) sendReply(res, reply);
+    else next();
+  };
+  middleware.lifecycle = lifecycle;
+  return middleware;
+}
+
+function commitBeforeEnd(res: ServerResponse, commit: () => Promise<Record<string, string> | null>, next: Next): void {
+  const end = res.end;
+  res.end = function endAfterCommit(this: ServerResponse, ...args: unknown[]) {
+    res.end = end;
+    commit().then(
+      (headers) => {
+        if (headers && res.headersSent) debug('a new token could not be sent: the response headers were already sent');
+        else if (headers) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+        (end as (...a: unknown[]) => void).apply(res, args);
+      },
+      (err: unknown) => next(withHttpStatus(err)),
+    );
+    return res;
+  } as ServerResponse['end'];
+}
+
+function sendReply(res: ServerResponse, reply: HttpReply): void {
+  res.statusCode = reply.status;
+  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(reply.body));
+}
+
+function missingMiddleware(): never {
+  throw new Error('token-session: requireSession runs after the token-session middleware; app.use() it first');
+}

@@ -1,0 +1,212 @@
+import { ttlMsOf, type LoadedSession, type Lifetime, type SessionData, type TokenSession } from '../core/token-session';
+import { TokenSessionError } from '../errors';
+import type { PresentedToken } from './request-token';
+
+/**
+ * What the request's token turned out to be: no token, a live session, a well-formed token
+ * with no live session behind it (unknown, expired, destroyed), or a malformed one.
+ */
+export type TokenStatus = 'none' | 'live' | 'unknown' | 'malformed';
+
+/** `req.tokenSession` (Koa: `ctx.tokenSession`, Fastify and Hapi: `request.tokenSession`). */
+export interface TokenSessionHandle<T = SessionData> {
+  /** The token of the current session, or `null` when there is none. */
+  readonly id: string | null;
+  /** The session data; an empty object that refuses writes (`ERR_NO_SESSION`) when there is no session. */
+  data: T;
+  /** What the request's token turned out to be. */
+  readonly tokenStatus: TokenStatus;
+  /** The token this request issued (by `create` or `regenerate`), sent back in the response header. */
+  readonly issuedToken: string | null;
+  /** Starts a session (ending the current one, if any) and returns its token. Written at commit. */
+  create(data?: T, options?: { ttl?: number }): string;
+  /** Moves the session to a new token, same data; call it on login or privilege change. */
+  regenerate(): string;
+  /** Ends the session. */
+  destroy(): void;
+  /** Writes now what would be written at commit. */
+  save(): Promise<void>;
+  /** Restarts the TTL at commit, whatever `touchAfter` says. */
+  touch(): void;
+  /** The TokenSession instance (for `list`, `destroyAll`, `newOnce`, ...). */
+  readonly sessions: TokenSession<T>;
+}
+
+/**
+ * The data of a request without a session: reads find nothing, writes throw, because data
+ * written there would be lost (there is no session to keep it) and a silent loss is worse.
+ */
+const NO_SESSION_DATA: any = new Proxy(Object.freeze({}), {
+  set: refuseWrite,
+  defineProperty: refuseWrite,
+  deleteProperty: refuseWrite,
+  setPrototypeOf: refuseWrite,
+});
+
+function refuseWrite(): never {
+  throw noSession('this request has no session to keep data in; call create(data) first');
+}
+
+function noSession(message: string): TokenSessionError {
+  return new TokenSessionError('ERR_NO_SESSION', message);
+}
+
+/** Where this request's session stands in the store. */
+interface Stored<T> {
+  key: string;
+  /** The record as loaded, for the touch decision; `null` once this request wrote its own. */
+  record: LoadedSession<T>['record'] | null;
+}
+
+/** What a commit does, decided from the request's state alone. */
+export type CommitAction = 'erase' | 'write' | 'touch' | null;
+
+export function decideCommit(state: {
+  /** The request still has a session (no `destroy()` without a later `create()`). */
+  hasSession: boolean;
+  /** The store holds a record this request found or wrote. */
+  hasStoredRecord: boolean;
+  /** `create()` or `regenerate()` gave the session a token other than the stored one. */
+  movedToNewToken: boolean;
+  dataChanged: boolean;
+  touchDue: boolean;
+}): CommitAction {
+  if (!state.hasSession) return state.hasStoredRecord ? 'erase' : null;
+  if (state.movedToNewToken || state.dataChanged) return 'write';
+  return state.touchDue ? 'touch' : null;
+}
+
+/**
+ * One request's session, kept in memory and committed once (at the latest just before the
+ * response is sent): the data if it changed, else a touch if due, else nothing.
+ */
+export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
+  readonly sessions: TokenSession<T>;
+  readonly tokenStatus: TokenStatus;
+  #id: string | null;
+  #data: T;
+  #requestToken: string | null;
+  /** The session this request found or last wrote; removed at commit if `id` moved away from it. */
+  #stored: Stored<T> | null;
+  /** The data as the store has it, as JSON, to tell whether the handler changed it. */
+  #storedJson: string;
+  #lifetime: Lifetime | null;
+  #forceTouch = false;
+  #raw: unknown;
+  #commits: Promise<void> = Promise.resolve();
+
+  constructor(sessions: TokenSession<T>, presented: PresentedToken, loaded: LoadedSession<T> | null, raw: unknown) {
+    this.sessions = sessions;
+    this.#raw = raw;
+    this.#requestToken = presented.token;
+    if (loaded) {
+      // One serialisation serves as the copy handed to the handler and as the baseline for change detection.
+      this.#storedJson = JSON.stringify(loaded.record.data);
+      this.#data = JSON.parse(this.#storedJson) as T;
+      this.#id = presented.token;
+      this.#stored = { key: loaded.key, record: loaded.record };
+      this.#lifetime = sessions.lifetimeOf(loaded.record);
+      this.tokenStatus = 'live';
+    } else {
+      this.#storedJson = '';
+      this.#data = NO_SESSION_DATA;
+      this.#id = null;
+      this.#stored = null;
+      this.#lifetime = null;
+      this.tokenStatus = presented.token !== null ? 'unknown' : presented.presented ? 'malformed' : 'none';
+    }
+  }
+
+  get id(): string | null {
+    return this.#id;
+  }
+
+  get data(): T {
+    return this.#data;
+  }
+
+  set data(value: T) {
+    if (this.#id === null) refuseWrite();
+    this.#data = value;
+  }
+
+  get issuedToken(): string | null {
+    return this.#id !== null && this.#id !== this.#requestToken ? this.#id : null;
+  }
+
+  create(data: T = {} as T, options: { ttl?: number } = {}): string {
+    const stored = this.sessions.storable(data);
+    const ttlMs = options.ttl === undefined ? this.sessions.defaultTtlMs : ttlMsOf(options.ttl);
+    this.#id = this.sessions.newToken(this.#raw);
+    this.#data = stored;
+    this.#lifetime = { ttlMs, createdAt: Date.now() };
+    return this.#id;
+  }
+
+  regenerate(): string {
+    if (this.#id === null) throw noSession('regenerate() needs a session; call create(data) first');
+    this.#id = this.sessions.newToken(this.#raw);
+    return this.#id;
+  }
+
+  destroy(): void {
+    this.#id = null;
+    this.#data = NO_SESSION_DATA;
+  }
+
+  touch(): void {
+    this.#forceTouch = true;
+  }
+
+  /** Commits now; commits never overlap, so an unawaited `save()` and the final commit queue up. */
+  save(): Promise<void> {
+    this.#commits = this.#commits.then(() => this.#commit());
+    return this.#commits;
+  }
+
+  async #commit(): Promise<void> {
+    const { sessions } = this;
+    const stored = this.#stored;
+    const key = this.#id === null ? null : sessions.keyOf(this.#id);
+    const json = jsonOf(this.#data);
+    const loadedRecord = stored?.record ?? null;
+    const action = decideCommit({
+      hasSession: key !== null,
+      hasStoredRecord: stored !== null,
+      movedToNewToken: stored?.key !== key,
+      dataChanged: json !== this.#storedJson,
+      // A record this request wrote itself has a fresh expiry already.
+      touchDue: loadedRecord !== null && (this.#forceTouch || sessions.isTouchDue(loadedRecord)),
+    });
+    this.#forceTouch = false;
+    switch (action) {
+      case 'erase':
+        await sessions.erase(stored!.key);
+        this.#stored = null;
+        return;
+      case 'write': {
+        const data = json === this.#storedJson ? this.#data : sessions.storable(this.#data);
+        if (stored && stored.key !== key) await sessions.moveRecord(stored.key, key!, data, this.#lifetime!);
+        else await sessions.persist(key!, data, this.#lifetime!);
+        this.#stored = { key: key!, record: null };
+        this.#storedJson = json!;
+        return;
+      }
+      case 'touch':
+        await sessions.restartTtl({ key: key!, record: loadedRecord! });
+        this.#stored = { key: key!, record: null };
+        return;
+      case null:
+        return;
+    }
+  }
+}
+
+/** JSON of the data, or `undefined` when it has none (BigInt, cycles): then it counts as changed and is refused. */
+function jsonOf(data: unknown): string | undefined {
+  try {
+    return JSON.stringify(data);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,52 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { isTokenShaped } from '../core/tokens';
+import type { HttpSettings } from './settings';
+
+/** The token a request presented: `token` is null when none was sent or it was malformed. */
+export interface PresentedToken {
+  token: string | null;
+  /** Whether the client sent something in the token's place (for RFC 6750's `invalid_token`). */
+  presented: boolean;
+}
+
+/** The part of a Node request the token is read from; every framework exposes it. */
+export interface RawRequest {
+  headers: IncomingHttpHeaders;
+  url?: string | undefined;
+}
+
+const NONE: PresentedToken = { token: null, presented: false };
+const MALFORMED: PresentedToken = { token: null, presented: true };
+const BEARER = /^Bearer +([^ ]+) *$/i;
+
+/**
+ * Reads the token from the configured header, else from the query parameter when enabled.
+ * Only a single, well-shaped string counts: a repeated header or parameter, an oversized or
+ * malformed value is "no session", decided here before any store call.
+ */
+export function readPresentedToken(req: RawRequest, settings: HttpSettings): PresentedToken {
+  const fromHeader = fromHeaderValue(req.headers[settings.header], settings.bearer);
+  if (fromHeader !== NONE || settings.query === undefined) return fromHeader;
+  return fromQuery(req.url, settings.query);
+}
+
+function fromHeaderValue(value: string | string[] | undefined, bearer: boolean): PresentedToken {
+  if (value === undefined || value === '') return NONE;
+  if (typeof value !== 'string') return MALFORMED;
+  if (!bearer) return checked(value);
+  // Another scheme (Basic, ...) is not an attempt at our token.
+  const match = BEARER.exec(value);
+  return match ? checked(match[1]) : NONE;
+}
+
+function fromQuery(url: string | undefined, name: string): PresentedToken {
+  const start = url?.indexOf('?') ?? -1;
+  if (start === -1) return NONE;
+  const values = new URLSearchParams(url!.slice(start + 1)).getAll(name);
+  if (values.length === 0) return NONE;
+  return values.length === 1 ? checked(values[0]) : MALFORMED;
+}
+
+function checked(candidate: string | undefined): PresentedToken {
+  return isTokenShaped(candidate) ? { token: candidate, presented: true } : MALFORMED;
+}

@@ -1,0 +1,145 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import Koa from 'koa';
+import * as Hapi from '@hapi/hapi';
+import type { MiddlewareOptions, TokenSessionHandle } from '../../src';
+import { expressTokenSession } from '../../integrations/express';
+import { koaTokenSession } from '../../integrations/koa';
+import { tokenSessionPlugin } from '../../integrations/fastify';
+import { hapiTokenSession } from '../../integrations/hapi';
+
+/**
+ * The same small API on every adapter, so one behaviour suite can run against all of them.
+ * Handlers take the session handle and the query string and return the JSON to send.
+ */
+type Session = TokenSessionHandle<any>;
+interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  /** Guarded per route, in each framework's own idiom. */
+  required?: boolean;
+  handle(session: Session, query: Record<string, string>): unknown;
+}
+
+export const ROUTES: Route[] = [
+  { method: 'GET', path: '/session', handle: (s) => ({ id: s.id, data: s.data, status: s.tokenStatus }) },
+  {
+    method: 'POST',
+    path: '/login',
+    handle: (s, q) => ({ token: s.create({ user: q['user'] ?? 'ana', count: 0 }, q['ttl'] ? { ttl: Number(q['ttl']) } : {}) }),
+  },
+  { method: 'POST', path: '/count', handle: (s) => ({ count: (s.data.count += 1) }) },
+  {
+    method: 'POST',
+    path: '/set',
+    handle: (s, q) => {
+      s.data[q['key']!] = q['value'];
+      return { data: s.data };
+    },
+  },
+  { method: 'POST', path: '/regenerate', handle: (s) => ({ token: s.regenerate() }) },
+  { method: 'POST', path: '/logout', handle: (s) => (s.destroy(), { ok: true }) },
+  { method: 'POST', path: '/touch', handle: (s) => (s.touch(), { ok: true }) },
+  { method: 'POST', path: '/save-then-count', handle: async (s) => { s.data.count += 1; await s.save(); s.data.count += 1; return { count: s.data.count }; } },
+  { method: 'POST', path: '/store-a-date', handle: (s) => ((s.data.at = new Date()), { ok: true }) },
+  { method: 'GET', path: '/private', required: true, handle: (s) => ({ user: s.data.user }) },
+];
+
+export type AdapterName = 'express' | 'express 4' | 'koa' | 'fastify' | 'fastify 4' | 'hapi';
+
+export interface RunningApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+type Starter = (options: MiddlewareOptions | undefined) => Promise<RunningApp>;
+
+const listen = (server: Server): Promise<RunningApp> =>
+  new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
+      });
+    });
+  });
+
+function startExpress(expressModule: string): Starter {
+  return async (options) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const express = require(expressModule) as typeof import('express');
+    const app = express();
+    const sessions = expressTokenSession(options);
+    app.use(sessions);
+    for (const route of ROUTES) {
+      const guards = route.required ? [sessions.requireSession] : [];
+      app[route.method === 'GET' ? 'get' : 'post'](route.path, ...guards, (req, res, next) => {
+        Promise.resolve()
+          .then(() => route.handle(req.tokenSession, req.query as Record<string, string>))
+          .then((body) => res.json(body), next);
+      });
+    }
+    return listen(createServer(app));
+  };
+}
+
+const startKoa: Starter = async (options) => {
+  const app = new Koa();
+  const sessions = koaTokenSession(options);
+  app.use(sessions);
+  app.use(async (ctx, next) => {
+    const route = ROUTES.find((r) => r.method === ctx.method && r.path === ctx.path);
+    if (!route) return next();
+    const run = async () => {
+      ctx.body = await route.handle(ctx.tokenSession, ctx.query as Record<string, string>);
+    };
+    if (route.required) await sessions.requireSession(ctx, run);
+    else await run();
+  });
+  return listen(createServer(app.callback()));
+};
+
+function startFastify(fastifyModule: string): Starter {
+  return async (options) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fastify = require(fastifyModule) as typeof import('fastify').default;
+    const app = fastify();
+    await app.register(tokenSessionPlugin, options ?? {});
+    for (const route of ROUTES) {
+      app.route({
+        method: route.method,
+        url: route.path,
+        config: route.required ? { tokenSession: { required: true } } : {},
+        handler: async (request) => route.handle(request.tokenSession, request.query as Record<string, string>),
+      });
+    }
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  };
+}
+
+const startHapi: Starter = async (options) => {
+  const server = Hapi.server({ port: 0, host: '127.0.0.1' });
+  await server.register({ plugin: hapiTokenSession, options });
+  for (const route of ROUTES) {
+    server.route({
+      method: route.method,
+      path: route.path,
+      options: route.required ? { plugins: { 'token-session': { required: true } } } : {},
+      handler: (request) => route.handle(request.tokenSession, request.query as Record<string, string>) as object,
+    });
+  }
+  await server.start();
+  return { url: server.info.uri, close: () => server.stop() };
+};
+
+export const ADAPTERS: Record<AdapterName, Starter> = {
+  express: startExpress('express'),
+  'express 4': startExpress('express4'),
+  koa: startKoa,
+  fastify: startFastify('fastify'),
+  'fastify 4': startFastify('fastify4'),
+  hapi: startHapi,
+};

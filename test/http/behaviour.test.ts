@@ -1,0 +1,236 @@
+import request from 'supertest';
+import { TokenSession, type MiddlewareOptions } from '../../src';
+import { ADAPTERS, type AdapterName, type RunningApp } from '../helpers/apps';
+import { countCalls, switchableStore, type CallCounts, type SwitchableStore } from '../helpers/fake-stores';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const HEADER = 'x-session-token';
+
+describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
+  let app: RunningApp | undefined;
+  let store: SwitchableStore;
+  let calls: CallCounts;
+
+  /** Starts the adapter's app on a fresh, counted store (shared with `sessions` when given one). */
+  async function start(options: Record<string, unknown> = {}): Promise<request.Agent> {
+    store = switchableStore();
+    calls = countCalls(store);
+    const engine = options['sessions'] ? {} : { store };
+    app = await ADAPTERS[adapter]({ ...engine, ...options } as MiddlewareOptions);
+    return request.agent(app.url);
+  }
+
+  const resetCounts = () => Object.assign(calls, { get: 0, set: 0, destroy: 0 });
+
+  async function login(http: request.Agent, user = 'ana'): Promise<string> {
+    const res = await http.post(`/login?user=${user}`).expect(200);
+    expect(res.headers[HEADER]).toBe(res.body.token);
+    return res.body.token as string;
+  }
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  test('no token: no session, and no store call at all', async () => {
+    const http = await start();
+    const res = await http.get('/session').expect(200);
+    expect(res.body).toEqual({ id: null, data: {}, status: 'none' });
+    expect(res.headers[HEADER]).toBeUndefined();
+    expect(calls).toEqual({ get: 0, set: 0, destroy: 0 });
+  });
+
+  test('create sends the token with Cache-Control: no-store, and the token reads the session back', async () => {
+    const http = await start();
+    const res = await http.post('/login?user=bo').expect(200);
+    const token = res.body.token as string;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(res.headers[HEADER]).toBe(token);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(calls.set).toBe(1);
+
+    const read = await http.get('/session').set(HEADER, token).expect(200);
+    expect(read.body).toEqual({ id: token, data: { user: 'bo', count: 0 }, status: 'live' });
+    expect(read.headers[HEADER]).toBeUndefined();
+  });
+
+  test('a change is there for the very next request, every time', async () => {
+    const http = await start();
+    const token = await login(http);
+    for (let i = 1; i <= 5; i += 1) {
+      await http.post('/count').set(HEADER, token).expect(200, { count: i });
+      const read = await http.get('/session').set(HEADER, token).expect(200);
+      expect(read.body.data.count).toBe(i);
+    }
+  });
+
+  test('a read-only request reads the store once and writes nothing', async () => {
+    const http = await start();
+    const token = await login(http);
+    resetCounts();
+    await http.get('/session').set(HEADER, token).expect(200);
+    await http.get('/session').set(HEADER, token).expect(200);
+    expect(calls).toEqual({ get: 2, set: 0, destroy: 0 });
+  });
+
+  test('a touch is written only when due, and touch() forces one', async () => {
+    const http = await start({ touchAfter: 0.3 });
+    const token = await login(http);
+    resetCounts();
+    await http.get('/session').set(HEADER, token).expect(200);
+    expect(calls.set).toBe(0);
+    await sleep(350);
+    await http.get('/session').set(HEADER, token).expect(200);
+    expect(calls.set).toBe(1);
+    await http.get('/session').set(HEADER, token).expect(200);
+    expect(calls.set).toBe(1);
+    await http.post('/touch').set(HEADER, token).expect(200);
+    expect(calls.set).toBe(2);
+  });
+
+  test.each([
+    ['malformed', 'not a token!'],
+    ['oversized', 'a'.repeat(513)],
+    ['with a NUL escape', 'abc%00def'],
+    ['repeated', ['tokenA', 'tokenB']],
+  ])('a %s token is no session, with no store lookup', async (_kind, value) => {
+    const http = await start();
+    const res = await http.get('/session').set(HEADER, value as string).expect(200);
+    expect(res.body).toEqual({ id: null, data: {}, status: 'malformed' });
+    expect(calls.get).toBe(0);
+  });
+
+  test('an unknown or expired token is no session', async () => {
+    const http = await start();
+    await http.get('/session').set(HEADER, 'well-formed-but-unknown').expect(200, { id: null, data: {}, status: 'unknown' });
+    const short = await http.post('/login?ttl=0.2').expect(200);
+    await sleep(250);
+    await http.get('/session').set(HEADER, short.body.token).expect(200, { id: null, data: {}, status: 'unknown' });
+  });
+
+  test('regenerate: new token, same data, the old token dead at once', async () => {
+    const http = await start();
+    const old = await login(http, 'cy');
+    const res = await http.post('/regenerate').set(HEADER, old).expect(200);
+    const fresh = res.body.token as string;
+    expect(fresh).not.toBe(old);
+    expect(res.headers[HEADER]).toBe(fresh);
+    expect(res.headers['cache-control']).toBe('no-store');
+    await http.get('/session').set(HEADER, old).expect(200, { id: null, data: {}, status: 'unknown' });
+    const read = await http.get('/session').set(HEADER, fresh).expect(200);
+    expect(read.body.data).toEqual({ user: 'cy', count: 0 });
+    expect(store.map.size).toBe(1);
+  });
+
+  test('destroy ends the session for every later request', async () => {
+    const http = await start();
+    const token = await login(http);
+    await http.post('/logout').set(HEADER, token).expect(200);
+    expect(store.map.size).toBe(0);
+    await http.get('/session').set(HEADER, token).expect(200, { id: null, data: {}, status: 'unknown' });
+  });
+
+  test('save() writes mid-request, and the commit writes the rest', async () => {
+    const http = await start();
+    const token = await login(http);
+    await http.post('/save-then-count').set(HEADER, token).expect(200, { count: 2 });
+    const read = await http.get('/session').set(HEADER, token).expect(200);
+    expect(read.body.data.count).toBe(2);
+  });
+
+  test('required: 401 with a JSON body when there is no valid session', async () => {
+    const http = await start({ required: true });
+    const res = await http.get('/session').expect(401);
+    expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.headers['www-authenticate']).toBeUndefined();
+    await http.get('/session').set(HEADER, 'unknown-token').expect(401);
+    expect(calls.set).toBe(0);
+  });
+
+  test('required with Authorization: Bearer, as RFC 6750 says', async () => {
+    const sessions = new TokenSession();
+    const { sid } = await sessions.new({ user: 'di', count: 0 });
+    const http = await start({ sessions, header: 'authorization', required: true });
+    const missing = await http.get('/session').expect(401);
+    expect(missing.headers['www-authenticate']).toBe('Bearer');
+    const bad = await http.get('/session').set('Authorization', 'Bearer not-a-live-token').expect(401);
+    expect(bad.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    const basic = await http.get('/session').set('Authorization', 'Basic dXNlcjpwYXNz').expect(401);
+    expect(basic.headers['www-authenticate']).toBe('Bearer');
+    const ok = await http.get('/session').set('Authorization', `Bearer ${sid}`).expect(200);
+    expect(ok.body.data).toEqual({ user: 'di', count: 0 });
+  });
+
+  test('per-route required guards one route only', async () => {
+    const http = await start();
+    await http.get('/private').expect(401);
+    await http.get('/session').expect(200);
+    const token = await login(http, 'ed');
+    await http.get('/private').set(HEADER, token).expect(200, { user: 'ed' });
+  });
+
+  test('the query parameter is off by default, and works when enabled', async () => {
+    let http = await start();
+    const token = await login(http);
+    await http.get(`/session?token=${token}`).expect(200, { id: null, data: {}, status: 'none' });
+    await app!.close();
+
+    const sessions = new TokenSession({ store });
+    const { sid } = await sessions.new({ via: 'query' });
+    app = await ADAPTERS[adapter]({ sessions, query: 'token' });
+    http = request.agent(app.url);
+    await http.get(`/session?token=${sid}`).expect(200, { id: sid, data: { via: 'query' }, status: 'live' });
+    await http.get(`/session?token=${sid}&token=${sid}`).expect(200, { id: null, data: {}, status: 'malformed' });
+  });
+
+  test('a store failure on load answers 503, not 200', async () => {
+    const http = await start();
+    const token = await login(http);
+    store.failing.add('get');
+    const res = await http.get('/session').set(HEADER, token);
+    expect(res.status).toBe(503);
+  });
+
+  test('a store failure on commit answers 503, not 200, and nothing is half-written', async () => {
+    const http = await start();
+    const token = await login(http);
+    store.failing.add('set');
+    const res = await http.post('/count').set(HEADER, token);
+    expect(res.status).toBe(503);
+    store.failing.clear();
+    const read = await http.get('/session').set(HEADER, token).expect(200);
+    expect(read.body.data.count).toBe(0);
+  });
+
+  test('data that cannot be stored fails the request with a 500, and the session is unchanged', async () => {
+    const http = await start();
+    const token = await login(http);
+    const res = await http.post('/store-a-date').set(HEADER, token);
+    expect(res.status).toBe(500);
+    const read = await http.get('/session').set(HEADER, token).expect(200);
+    expect(read.body.data).toEqual({ user: 'ana', count: 0 });
+  });
+
+  test('writing data without a session fails loudly instead of losing it', async () => {
+    const http = await start();
+    const res = await http.post('/count');
+    expect(res.status).toBe(500);
+    expect(calls.set).toBe(0);
+  });
+
+  test('one TokenSession instance serves two apps', async () => {
+    const sessions = new TokenSession();
+    const first = await ADAPTERS[adapter](sessions);
+    const second = await ADAPTERS[adapter]({ sessions });
+    try {
+      const created = await request(first.url).post('/login?user=fay').expect(200);
+      const read = await request(second.url).get('/session').set(HEADER, created.body.token).expect(200);
+      expect(read.body.data.user).toBe('fay');
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});
