@@ -25,5 +25,32 @@ test('import works', () => {
 });
 
 test('type declarations are built', () => {
-  expect(existsSync(join(root, 'dist/index.d.ts'))).toBe(true);
+  expect(existsSync(join(root, 'dist/src/index.d.ts'))).toBe(true);
 });
+
+test.each(['express', 'koa', 'fastify', 'hapi'])('token-session/%s loads no web framework', (name) => {
+  const out = node(['-e', `
+    const { [Object.keys(require('token-session/${name}'))[0]]: adapter } = require('token-session/${name}');
+    const frameworks = Object.keys(require.cache).filter((path) =>
+      /node_modules[\\\\/](express|express4|koa|fastify|fastify4|@hapi[\\\\/]hapi)[\\\\/]/.test(path));
+    console.log(typeof adapter, JSON.stringify(frameworks));`]);
+  expect(out).toMatch(/^(function|object) \[\]$/);
+});
+
+test('the built type declarations have no errors of their own', () => {
+  const consumer = join(root, 'test/fixtures/consumer.ts');
+  let output = '';
+  try {
+    execFileSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16',
+        '--types', 'node', '--skipLibCheck', 'false', consumer],
+      { cwd: root, encoding: 'utf8' },
+    );
+  } catch (err) {
+    output = (err as { stdout: string }).stdout;
+  }
+  // Other packages' declarations may have errors of their own (hapi's need joi); ours must not.
+  const ours = output.split('\n').filter((line) => !line.startsWith('node_modules/') && line.trim() !== '' && !line.startsWith(' '));
+  expect(ours).toEqual([]);
+}, 60_000);

@@ -1,0 +1,90 @@
+import express from 'express';
+import request from 'supertest';
+import { decideCommit, HttpLifecycle, TokenSession, type HttpSettings } from '../../src';
+import { readPresentedToken } from '../../src/http/request-token';
+import { resolveMiddlewareOptions } from '../../src/http/settings';
+
+describe('decideCommit', () => {
+  const base = { hasSession: true, hasStoredRecord: true, movedToNewToken: false, dataChanged: false, touchDue: false };
+  test.each([
+    ['nothing changed, no touch due', base, null],
+    ['data changed', { ...base, dataChanged: true }, 'write'],
+    ['touch due', { ...base, touchDue: true }, 'touch'],
+    ['changed and touch due: the write restarts the TTL too', { ...base, dataChanged: true, touchDue: true }, 'write'],
+    ['created or regenerated', { ...base, movedToNewToken: true }, 'write'],
+    ['destroyed', { ...base, hasSession: false }, 'erase'],
+    ['created then destroyed in one request', { ...base, hasSession: false, hasStoredRecord: false }, null],
+  ] as const)('%s', (_name, state, action) => {
+    expect(decideCommit(state)).toBe(action);
+  });
+});
+
+describe('readPresentedToken', () => {
+  const settings = (over: Partial<HttpSettings> = {}): HttpSettings => ({
+    header: 'x-session-token', bearer: false, query: undefined, responseHeader: 'x-session-token', required: false, ...over,
+  });
+  const bearer = settings({ header: 'authorization', bearer: true });
+
+  test.each([
+    ['a header token', { headers: { 'x-session-token': 'abc' } }, settings(), { token: 'abc', presented: true }],
+    ['no header', { headers: {} }, settings(), { token: null, presented: false }],
+    ['an empty header', { headers: { 'x-session-token': '' } }, settings(), { token: null, presented: false }],
+    ['a header array', { headers: { 'x-session-token': ['a', 'b'] } }, settings(), { token: null, presented: true }],
+    ['joined duplicates', { headers: { 'x-session-token': 'a, b' } }, settings(), { token: null, presented: true }],
+    ['Bearer', { headers: { authorization: 'Bearer abc' } }, bearer, { token: 'abc', presented: true }],
+    ['bearer in lower case, extra spaces', { headers: { authorization: 'bearer   abc ' } }, bearer, { token: 'abc', presented: true }],
+    ['Basic is not our token', { headers: { authorization: 'Basic abc' } }, bearer, { token: null, presented: false }],
+    ['Bearer with two tokens', { headers: { authorization: 'Bearer a b' } }, bearer, { token: null, presented: false }],
+    ['query off', { headers: {}, url: '/x?token=abc' }, settings(), { token: null, presented: false }],
+    ['query on', { headers: {}, url: '/x?token=abc' }, settings({ query: 'token' }), { token: 'abc', presented: true }],
+    ['query repeated', { headers: {}, url: '/x?token=a&token=b' }, settings({ query: 'token' }), { token: null, presented: true }],
+    ['query %00', { headers: {}, url: '/x?token=a%00b' }, settings({ query: 'token' }), { token: null, presented: true }],
+    ['the header wins over the query', { headers: { 'x-session-token': 'h' }, url: '/?token=q' }, settings({ query: 'token' }), { token: 'h', presented: true }],
+  ])('%s', (_name, req, s, expected) => {
+    expect(readPresentedToken(req, s)).toEqual(expected);
+  });
+});
+
+describe('middleware options', () => {
+  test.each([
+    [{ header: 'x session' }, /option "header"/],
+    [{ responseHeader: '' }, /option "responseHeader"/],
+    [{ query: '' }, /option "query"/],
+    [{ query: 1 }, /option "query"/],
+    [{ required: 'yes' }, /option "required"/],
+    [{ sessions: {} }, /option "sessions"/],
+    [{ sessions: new TokenSession(), ttl: 5 }, /option "ttl" configures the engine/],
+    [{ ttl: -1 }, /option "ttl"/],
+    [{ hedaer: 'x' }, /option "hedaer" is not an option/],
+    ['x-session-token', /must be an object/],
+  ])('%p is refused with ERR_OPTIONS', (options, message) => {
+    expect(() => resolveMiddlewareOptions(options as never)).toThrow(expect.objectContaining({ code: 'ERR_OPTIONS', message: expect.stringMatching(message) }));
+  });
+
+  test('defaults, and the authorization header answers in x-session-token', () => {
+    expect(new HttpLifecycle().settings).toEqual({
+      header: 'x-session-token', bearer: false, query: undefined, responseHeader: 'x-session-token', required: false,
+    });
+    expect(new HttpLifecycle({ header: 'Authorization' }).settings).toMatchObject({
+      header: 'authorization', bearer: true, responseHeader: 'x-session-token',
+    });
+  });
+
+  test('an instance, bare or as { sessions }, is shared, not copied', () => {
+    const sessions = new TokenSession();
+    expect(new HttpLifecycle(sessions).sessions).toBe(sessions);
+    expect(new HttpLifecycle({ sessions, header: 'x-token' }).sessions).toBe(sessions);
+  });
+});
+
+test('the seed API: app.use(tokenSession.express)', async () => {
+  const tokenSession = new TokenSession();
+  expect(tokenSession.express).toBe(tokenSession.express);
+  const app = express();
+  app.use(tokenSession.express);
+  app.post('/login', (req, res) => res.json({ token: req.tokenSession.create({ n: 1 }) }));
+  app.get('/n', (req, res) => res.json(req.tokenSession.data));
+  const login = await request(app).post('/login').expect(200);
+  expect(await tokenSession.get(login.body.token)).toEqual({ n: 1 });
+  await request(app).get('/n').set('x-session-token', login.body.token).expect(200, { n: 1 });
+});
