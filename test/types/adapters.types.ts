@@ -1,0 +1,69 @@
+// Type tests of each adapter's augmentation: checked by `npm run typecheck`, never executed.
+// SessionData is augmented in core.types.ts (userId?: string), which this program includes.
+import express from 'express';
+import Koa from 'koa';
+import fastify from 'fastify';
+import * as Hapi from '@hapi/hapi';
+import { expressTokenSession } from '../../integrations/express';
+import { koaTokenSession } from '../../integrations/koa';
+import { tokenSessionPlugin } from '../../integrations/fastify';
+import { hapiTokenSession } from '../../integrations/hapi';
+
+export function expressTypes(): void {
+  const app = express();
+  const sessions = expressTokenSession({ ttl: 60, header: 'authorization' });
+  app.use(sessions);
+  app.get('/me', sessions.requireSession, (req, res) => {
+    const id: string | null = req.tokenSession.id;
+    const userId: string | undefined = req.tokenSession.data.userId;
+    // @ts-expect-error userId is a string
+    req.tokenSession.data.userId = 1;
+    // @ts-expect-error id is read-only
+    req.tokenSession.id = 'x';
+    // @ts-expect-error no such member
+    req.tokenSession.commitNow();
+    res.json({ id, userId });
+  });
+  // @ts-expect-error header must be a string
+  expressTokenSession({ header: 1 });
+}
+
+export function koaTypes(): void {
+  const app = new Koa();
+  app.use(koaTokenSession({ query: 'token' }));
+  app.use(async (ctx) => {
+    const token: string = ctx.tokenSession.create({ userId: 'u1' });
+    // @ts-expect-error create takes the session's data type
+    ctx.tokenSession.create({ userId: 2 });
+    ctx.body = { token };
+  });
+}
+
+export async function fastifyTypes(): Promise<void> {
+  const app = fastify();
+  await app.register(tokenSessionPlugin, { required: false });
+  app.get('/me', { config: { tokenSession: { required: true } } }, async (request) => {
+    const regenerated: string = request.tokenSession.regenerate();
+    return { regenerated, user: request.tokenSession.data.userId };
+  });
+  // @ts-expect-error required is a boolean
+  app.get('/bad', { config: { tokenSession: { required: 'yes' } } }, async () => ({}));
+}
+
+export async function hapiTypes(): Promise<void> {
+  const server = Hapi.server();
+  await server.register({ plugin: hapiTokenSession, options: { ttl: 30 } });
+  server.route({
+    method: 'GET',
+    path: '/me',
+    options: { plugins: { 'token-session': { required: true } } },
+    handler: (request) => ({ user: request.tokenSession.data.userId, status: request.tokenSession.tokenStatus }),
+  });
+  server.route({
+    method: 'GET',
+    path: '/bad',
+    // @ts-expect-error required is a boolean
+    options: { plugins: { 'token-session': { required: 1 } } },
+    handler: () => 'x',
+  });
+}
