@@ -158,10 +158,14 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
     this.#forceTouch = true;
   }
 
-  /** Commits now; commits never overlap, so an unawaited `save()` and the final commit queue up. */
+  /**
+   * Commits now. Commits never overlap: an unawaited `save()` and the final commit queue up,
+   * and one that failed does not stop the next from trying again.
+   */
   save(): Promise<void> {
-    this.#commits = this.#commits.then(() => this.#commit());
-    return this.#commits;
+    const commit = this.#commits.catch(() => undefined).then(() => this.#commit());
+    this.#commits = commit;
+    return commit;
   }
 
   async #commit(): Promise<void> {
