@@ -1,7 +1,7 @@
 import { TokenSession } from './core/token-session';
 import { nodeMiddleware, type NodeMiddleware } from './http/node-middleware';
 
-export { TokenSession, type SessionData, type NewSession } from './core/token-session';
+export { TokenSession, type SessionData, type NewSession, type SessionInfo } from './core/token-session';
 export type { TokenSessionOptions } from './core/options';
 export type { Callback } from './core/callback';
 export type { GenId } from './core/tokens';
@@ -9,6 +9,8 @@ export { TokenSessionError, isTokenSessionError, type TokenSessionErrorCode } fr
 export { Store } from './store/base-store';
 export type { HackTtl } from './store/memory';
 export type { SessionRecord } from './store/record';
+export { memoryIndex, type SessionIndex, type IndexEntry } from './store/session-index';
+export { redisIndex, type RedisIndexClient, type RedisIndexOptions } from './store/redis-index';
 export type { ExpressSessionStore, StoreCallback } from './store/types';
 
 // The framework-neutral request lifecycle, for the adapters in token-session/express, /koa, /fastify, /hapi.

@@ -1,5 +1,6 @@
 import { TokenSessionError } from '../errors';
 import { createDefaultStore, defaultHackTtl, type HackTtl } from '../store/memory';
+import { memoryIndex, type SessionIndex } from '../store/session-index';
 import type { ExpressSessionStore } from '../store/types';
 import { defaultGenId, type GenId } from './tokens';
 
@@ -53,6 +54,12 @@ export interface TokenSessionOptions {
    */
   ownerKey?: string;
   /**
+   * Where owner sets and one-time claims live. In-process by default (correct for one process);
+   * `redisIndex(client)` when several processes share a store.
+   * @default in-process
+   */
+  index?: SessionIndex;
+  /**
    * Size limit of one session's data as JSON, in UTF-8 bytes.
    * @default 65536
    */
@@ -75,13 +82,14 @@ export interface ResolvedOptions {
   hashTokens: boolean;
   hackttl: HackTtl;
   ownerKey: string | undefined;
+  index: SessionIndex;
   maxDataBytes: number;
   storeTimeout: number;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof TokenSessionOptions>([
   'store', 'ttl', 'absoluteTtl', 'autoTouch', 'touchAfter', 'genid', 'hashTokens', 'hackttl',
-  'ownerKey', 'maxDataBytes', 'storeTimeout',
+  'ownerKey', 'index', 'maxDataBytes', 'storeTimeout',
 ]);
 
 export function resolveOptions(options: TokenSessionOptions | undefined): ResolvedOptions {
@@ -103,6 +111,7 @@ export function resolveOptions(options: TokenSessionOptions | undefined): Resolv
     hashTokens: booleanOption(options, 'hashTokens', true),
     hackttl: functionOption(options, 'hackttl', defaultHackTtl),
     ownerKey: optional(options.ownerKey, () => nonEmptyString(options, 'ownerKey')),
+    index: indexOption(options.index),
     maxDataBytes: positiveInteger(options, 'maxDataBytes', 65536),
     storeTimeout: nonNegativeNumber(options, 'storeTimeout', 5000),
   };
@@ -168,6 +177,15 @@ function storeOption(store: unknown, ttlSeconds: number): ExpressSessionStore {
     }
   }
   return store as ExpressSessionStore;
+}
+
+function indexOption(index: unknown): SessionIndex {
+  if (index === undefined) return memoryIndex();
+  const methods = ['add', 'remove', 'owned', 'keyOf', 'claim'];
+  if (typeof index !== 'object' || index === null || methods.some((m) => typeof (index as Record<string, unknown>)[m] !== 'function')) {
+    throw badOption('index', `must be a session index (${methods.join(', ')}), such as redisIndex(client)`);
+  }
+  return index as SessionIndex;
 }
 
 function badOption(name: string, problem: string, value?: unknown): TokenSessionError {

@@ -2,12 +2,12 @@ import { debuglog } from 'node:util';
 import { TokenSessionError } from '../errors';
 import { Store } from '../store/base-store';
 import { toPromiseStore, type PromiseStore } from '../store/promise-store';
-import { buildRecord, isLive, isSessionRecord, isTouchDue, restartRecord, type SessionRecord } from '../store/record';
+import { buildRecord, expiresAt, isLive, isSessionRecord, isTouchDue, restartRecord, type RecordMarks, type SessionRecord } from '../store/record';
 import type { ExpressSessionStore } from '../store/types';
 import { settle, type Callback } from './callback';
 import { copyData, toStorableData } from './data';
 import { isValidTtl, resolveOptions, type ResolvedOptions, type TokenSessionOptions } from './options';
-import { assertToken, issueToken, storeKeyOf } from './tokens';
+import { assertToken, issueToken, onceKeyOf, publicIdOf, storeKeyOf } from './tokens';
 
 const debug = debuglog('token-session');
 
@@ -23,6 +23,16 @@ export interface NewSession<T> {
   sid: string;
   sessionId: string;
   data: T;
+}
+
+/** One of an owner's sessions, as `list` shows it. `id` is a public id, never the token. */
+export interface SessionInfo<T> {
+  id: string;
+  data: T;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms. */
+  expiresAt: number;
 }
 
 /** How long a session lives: its own idle TTL, and when it began (for `absoluteTtl`). */
@@ -128,6 +138,47 @@ export class TokenSession<T = SessionData> {
     return settle(this.move(sid), callback);
   }
 
+  /** The live sessions of `owner` (see `ownerKey`), each with a public id that is not its token. */
+  list(owner: string): Promise<SessionInfo<T>[]>;
+  list(owner: string, callback: Callback<SessionInfo<T>[]>): void;
+  list(owner: string, callback?: Callback<SessionInfo<T>[]>) {
+    return settle(this.ownedSessions(owner).then((found) => found.map(toInfo)), callback);
+  }
+
+  /** Ends every session of `owner` ("log out everywhere"); resolves to how many there were. */
+  destroyAll(owner: string): Promise<number>;
+  destroyAll(owner: string, callback: Callback<number>): void;
+  destroyAll(owner: string, callback?: Callback<number>) {
+    return settle(this.removeOwned(owner), callback);
+  }
+
+  /** Ends one session by its public id (from `list`); `true` if a live session was removed. */
+  destroyById(id: string): Promise<boolean>;
+  destroyById(id: string, callback: Callback<boolean>): void;
+  destroyById(id: string, callback?: Callback<boolean>) {
+    return settle(this.removeById(id), callback);
+  }
+
+  /**
+   * A one-time token for a time-limited link or code (email verification, password reset). It
+   * is never a session token: `get` and the middleware do not accept it.
+   */
+  newOnce(data: T, ttlSeconds: number): Promise<string>;
+  newOnce(data: T, ttlSeconds: number, callback: Callback<string>): void;
+  newOnce(data: T, ttlSeconds: number, callback?: Callback<string>) {
+    return settle(this.issueOnce(data, ttlSeconds), callback);
+  }
+
+  /**
+   * The data of a one-time token, exactly once: every later call, and every call that loses a
+   * race for it, gets `null` (across processes with `redisIndex`).
+   */
+  consume(token: string): Promise<T | null>;
+  consume(token: string, callback: Callback<T | null>): void;
+  consume(token: string, callback?: Callback<T | null>) {
+    return settle(this.claimOnce(token), callback);
+  }
+
   private async create(data: T, ttlSeconds: number | undefined): Promise<NewSession<T>> {
     const ttlMs = ttlSeconds === undefined ? this.options.ttlMs : ttlMsOf(ttlSeconds);
     const stored = this.storable(data);
@@ -172,6 +223,54 @@ export class TokenSession<T = SessionData> {
     return token;
   }
 
+  private async ownedSessions(owner: string): Promise<Array<LoadedSession<T> & { id: string }>> {
+    const name = this.ownerName(owner);
+    const entries = await this.options.index.owned(name);
+    const found = await Promise.all(
+      entries.map(async ({ id, key }) => {
+        const record = await this.readLive(key);
+        if (record && !record.once && record.owner === name) return { id, key, record: record as SessionRecord<T> };
+        await this.options.index.remove(id);
+        return null;
+      }),
+    );
+    return found.filter((session) => session !== null);
+  }
+
+  private async removeOwned(owner: string): Promise<number> {
+    const sessions = await this.ownedSessions(owner);
+    await Promise.all(sessions.map(({ key }) => this.erase(key)));
+    return sessions.length;
+  }
+
+  private async removeById(id: string): Promise<boolean> {
+    if (typeof id !== 'string' || id === '') throw new TokenSessionError('ERR_INVALID_TOKEN', 'a session id must be a non-empty string');
+    const key = await this.options.index.keyOf(id);
+    const record = key === null ? null : await this.readLive(key);
+    if (!record || record.once) return false;
+    await this.erase(key!);
+    return true;
+  }
+
+  private async issueOnce(data: T, ttlSeconds: number): Promise<string> {
+    const ttlMs = ttlMsOf(ttlSeconds);
+    const stored = this.storable(data);
+    const token = this.newToken();
+    const now = Date.now();
+    await this.write(onceKeyOf(token, this.options.hashTokens), buildRecord(stored, ttlMs, now, now, this.options, { once: true }));
+    return token;
+  }
+
+  private async claimOnce(token: string): Promise<T | null> {
+    assertToken(token);
+    const key = onceKeyOf(token, this.options.hashTokens);
+    const record = await this.readLive(key);
+    // Only the one caller that wins the claim gets the data, however many read the record.
+    if (!record?.once || !(await this.options.index.claim(key, expiresAt(record)))) return null;
+    await this.backend.destroy(key).catch((err: unknown) => debug('removing a consumed one-time token failed: %o', err));
+    return copyData(record.data as T);
+  }
+
   private async findOrFail(sid: string): Promise<LoadedSession<T>> {
     const found = await this.find(sid);
     if (!found) throw new TokenSessionError('ERR_SESSION_NOT_FOUND', 'no live session for this token (never issued, destroyed or expired)');
@@ -185,6 +284,12 @@ export class TokenSession<T = SessionData> {
   async find(sid: string): Promise<LoadedSession<T> | null> {
     assertToken(sid);
     const key = this.keyOf(sid);
+    const record = await this.readLive(key);
+    return record && !record.once ? { key, record: record as SessionRecord<T> } : null;
+  }
+
+  /** The live record under `key`, or `null`; a dead one is dropped on the way. */
+  private async readLive(key: string): Promise<SessionRecord | null> {
     const value = await this.backend.get(key);
     if (value === null) return null;
     if (!isSessionRecord(value)) {
@@ -193,15 +298,16 @@ export class TokenSession<T = SessionData> {
     }
     if (!isLive(value, Date.now(), this.options)) {
       // Some stores never expire anything themselves; the dead record goes now, off the caller's path.
-      this.backend.destroy(key).catch((err: unknown) => debug('dropping an expired session failed: %o', err));
+      this.erase(key).catch((err: unknown) => debug('dropping an expired session failed: %o', err));
       return null;
     }
-    return { key, record: value as SessionRecord<T> };
+    return value;
   }
 
   /** @internal Writes `data` (already checked by `storable`) as the session under `key`. */
   async persist(key: string, data: T, { ttlMs, createdAt }: Lifetime): Promise<void> {
-    await this.write(key, buildRecord(data, ttlMs, createdAt, Date.now(), this.options, this.ownerOf(data)));
+    const owner = this.ownerOf(data);
+    await this.write(key, buildRecord(data, ttlMs, createdAt, Date.now(), this.options, owner === undefined ? {} : { owner }));
   }
 
   /**
@@ -234,9 +340,10 @@ export class TokenSession<T = SessionData> {
     return { ttlMs: record.cookie.originalMaxAge, createdAt: record.createdAt };
   }
 
-  /** @internal */
+  /** @internal Removes the session under `key`, and its owner-index entry. */
   async erase(key: string): Promise<void> {
     await this.backend.destroy(key);
+    if (this.options.ownerKey !== undefined) await this.options.index.remove(publicIdOf(key));
   }
 
   /** @internal A fresh token from `genid`. */
@@ -265,8 +372,23 @@ export class TokenSession<T = SessionData> {
    * the record's `cookie.expires` stale.
    */
   private async write(key: string, record: SessionRecord<T>): Promise<void> {
+    // Indexed first: a session the index misses would survive "log out everywhere"; an index
+    // entry whose write failed is only a dead entry, dropped when it is next listed.
+    if (record.owner !== undefined) {
+      await this.options.index.add(record.owner, publicIdOf(key), key, expiresAt(record));
+    }
     const ttlSeconds = record.cookie.maxAge / 1000;
     await this.backend.set(key, this.options.hackttl(record, ttlSeconds, this.store));
+  }
+
+  private ownerName(owner: unknown): string {
+    if (this.options.ownerKey === undefined) {
+      throw new TokenSessionError('ERR_OPTIONS', 'list, destroyAll and destroyById need the ownerKey option');
+    }
+    if ((typeof owner !== 'string' || owner === '') && typeof owner !== 'number') {
+      throw new TokenSessionError('ERR_INVALID_DATA', `an owner must be a non-empty string or a number, got ${typeof owner}`);
+    }
+    return String(owner);
   }
 
   private ownerOf(data: T): string | undefined {
@@ -278,6 +400,10 @@ export class TokenSession<T = SessionData> {
 }
 
 TokenSession.prototype.newSession = TokenSession.prototype.new;
+
+function toInfo<T>({ id, record }: { id: string; record: SessionRecord<T> }): SessionInfo<T> {
+  return { id, data: copyData(record.data), createdAt: record.createdAt, expiresAt: expiresAt(record) };
+}
 TokenSession.prototype.getNtouch = TokenSession.prototype.getAndTouch;
 
 /** @internal A per-call TTL in seconds, checked, as ms (throws `ERR_INVALID_TTL`). */

@@ -43,6 +43,22 @@ export function storeKeyOf(token: string, hashTokens: boolean): string {
   return hashTokens ? createHash('sha256').update(token).digest('base64url') : token;
 }
 
+/**
+ * The public id of a session (what `list` shows and `destroyById` takes): derived one way from
+ * its store key, so it names the session without being, or leading to, its token.
+ */
+export function publicIdOf(storeKey: string): string {
+  return createHash('sha256').update(`token-session:public-id:${storeKey}`).digest('base64url');
+}
+
+/**
+ * A one-time token's store key. The prefix ends in ':', which no token contains, so the key of
+ * a one-time token can never be the key of a session token, hashed or not.
+ */
+export function onceKeyOf(token: string, hashTokens: boolean): string {
+  return storeKeyOf(`once:${token}`, hashTokens);
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return `a string of ${value.length} characters`;
   return value === null ? 'null' : typeof value;

@@ -17,7 +17,12 @@ export interface SessionRecord<T = unknown> {
   createdAt: number;
   /** The owner named by `ownerKey`, when set. */
   owner?: string;
+  /** Set on a one-time token's record (`newOnce`), which is never a session. */
+  once?: true;
 }
+
+/** What marks a record besides its data and lifetime. */
+export type RecordMarks = Pick<SessionRecord, 'owner' | 'once'>;
 
 /** The lifetime rules that every expiry computation needs. */
 export interface Lifetime {
@@ -31,7 +36,7 @@ export function buildRecord<T>(
   createdAt: number,
   now: number,
   lifetime: Lifetime,
-  owner: string | undefined,
+  marks: RecordMarks,
 ): SessionRecord<T> {
   const expires = nextExpiry(ttlMs, createdAt, now, lifetime);
   const record: SessionRecord<T> = {
@@ -39,13 +44,14 @@ export function buildRecord<T>(
     data,
     createdAt,
   };
-  if (owner !== undefined) record.owner = owner;
+  if (marks.owner !== undefined) record.owner = marks.owner;
+  if (marks.once) record.once = true;
   return record;
 }
 
 /** The same session with its expiry restarted at `now` (what a touch writes). */
 export function restartRecord<T>(record: SessionRecord<T>, now: number, lifetime: Lifetime): SessionRecord<T> {
-  return buildRecord(record.data, record.cookie.originalMaxAge, record.createdAt, now, lifetime, record.owner);
+  return buildRecord(record.data, record.cookie.originalMaxAge, record.createdAt, now, lifetime, record);
 }
 
 /** The idle deadline from `now`, never past the absolute deadline. */

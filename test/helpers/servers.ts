@@ -1,0 +1,126 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A throwaway server on a loopback port, for the tests. */
+export interface TestServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A free loopback port (the OS picks it; the tiny race until the server binds it is acceptable here). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The path of a program, or undefined: on PATH, else in the given extra directories. */
+export function findProgram(name: string, extraDirs: string[] = []): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return extraDirs.map((dir) => join(dir, name)).find((path) => existsSync(path));
+  }
+}
+
+/** Debian keeps PostgreSQL's server programs out of PATH, under /usr/lib/postgresql/<version>/bin. */
+function postgresBinDirs(): string[] {
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return [];
+  return readdirSync(base).sort().reverse().map((version) => join(base, version, 'bin'));
+}
+
+export const programs = {
+  redis: () => findProgram('redis-server'),
+  initdb: () => findProgram('initdb', postgresBinDirs()),
+  pgCtl: () => findProgram('pg_ctl', postgresBinDirs()),
+};
+
+/** redis-server with no persistence (`--save '' --appendonly no`), on a loopback port. */
+export async function startRedis(port?: number): Promise<TestServer & { port: number; kill(): Promise<void> }> {
+  const program = programs.redis();
+  if (!program) throw new Error('redis-server is not installed');
+  const listenPort = port ?? (await freePort());
+  const child = spawn(program, ['--port', String(listenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await waitForOutput(child, /Ready to accept connections/, 'redis-server');
+  const kill = () => stopChild(child, 'SIGKILL');
+  return { url: `redis://127.0.0.1:${listenPort}`, port: listenPort, stop: () => stopChild(child, 'SIGTERM'), kill };
+}
+
+/**
+ * A PostgreSQL cluster made by initdb in a temporary directory and started by pg_ctl. initdb
+ * refuses to run as root, so as root both run as the `postgres` user.
+ */
+export async function startPostgres(): Promise<TestServer> {
+  const initdb = programs.initdb();
+  const pgCtl = programs.pgCtl();
+  if (!initdb || !pgCtl) throw new Error('PostgreSQL server programs (initdb, pg_ctl) are not installed');
+  const dir = mkdtempSync(join(tmpdir(), 'token-session-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const { uid, gid } = postgresUser();
+    chownSync(dir, uid, gid);
+  }
+  const run = (program: string, args: string[]) =>
+    execFileSync(asRoot ? 'runuser' : program, asRoot ? ['-u', 'postgres', '--', program, ...args] : args, {
+      stdio: 'pipe',
+      cwd: dir,
+    });
+  const data = join(dir, 'data');
+  const port = await freePort();
+  run(initdb, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-locale', '-E', 'UTF8']);
+  run(pgCtl, ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -h 127.0.0.1 -k ${dir} -F`, 'start']);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      try {
+        run(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+function postgresUser(): { uid: number; gid: number } {
+  const [uid, gid] = execFileSync('sh', ['-c', 'id -u postgres; id -g postgres'], { encoding: 'utf8' }).trim().split('\n');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+function waitForOutput(child: ChildProcess, ready: RegExp, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${output}`)), 10_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}: ${output}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
