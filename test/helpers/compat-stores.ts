@@ -33,7 +33,7 @@ export const COMPAT_STORES: CompatStoreFactory[] = [
     name: 'connect-redis 9 (node-redis) on redis-server',
     needs: 'redis',
     open: async () => {
-      const client = createClient({ url: redisUrl });
+      const client = createClient({ url: redisUrl! });
       await client.connect();
       // A prefix of its own per suite, so suites sharing the server never see each other's keys.
       const prefix = `ts-test:${randomUUID()}:`;
