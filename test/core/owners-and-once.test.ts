@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { RedisStore } from 'connect-redis';
+import { createClient, type RedisClientType } from 'redis';
+import { memoryIndex, redisIndex, TokenSession, type ExpressSessionStore, type SessionIndex } from '../../src';
+import { fakeStore } from '../helpers/fake-stores';
+import { describeWith, redisUrl } from '../helpers/real-servers';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+type Data = Record<string, unknown>;
+
+interface Setup {
+  store: ExpressSessionStore;
+  index: SessionIndex;
+  close(): Promise<void>;
+}
+
+/** The same behaviour, with the default in-process index and with redisIndex on a real redis-server. */
+function ownerAndOnceSuite(name: string, open: () => Promise<Setup>): void {
+  describe(name, () => {
+    let setup: Setup;
+    let sessions: TokenSession<Data>;
+
+    beforeEach(async () => {
+      setup = await open();
+      sessions = new TokenSession<Data>({ store: setup.store, index: setup.index, ownerKey: 'userId', touchAfter: 0 });
+    });
+    afterEach(() => setup.close());
+
+    test('list shows an owner\'s live sessions with public ids that are not tokens', async () => {
+      const phone = await sessions.new({ userId: 'u1', device: 'phone' });
+      const laptop = await sessions.new({ userId: 'u1', device: 'laptop' });
+      await sessions.new({ userId: 'u2', device: 'tablet' });
+
+      const listed = await sessions.list('u1');
+      expect(listed.map((s) => s.data['device']).sort()).toEqual(['laptop', 'phone']);
+      for (const info of listed) {
+        expect(info.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect([phone.sid, laptop.sid]).not.toContain(info.id);
+        expect(info.createdAt).toBeLessThanOrEqual(Date.now());
+        expect(info.expiresAt).toBeGreaterThan(Date.now());
+        // The public id cannot be used as a token.
+        expect(await sessions.get(info.id)).toBeNull();
+      }
+      expect(await sessions.list('nobody')).toEqual([]);
+    });
+
+    test('destroyAll ends every session of the owner and no other', async () => {
+      const a = await sessions.new({ userId: 'u1' });
+      const b = await sessions.newWttl({ userId: 'u1' }, 60);
+      const other = await sessions.new({ userId: 'u2' });
+      expect(await sessions.destroyAll('u1')).toBe(2);
+      expect(await sessions.get(a.sid)).toBeNull();
+      expect(await sessions.get(b.sid)).toBeNull();
+      expect(await sessions.get(other.sid)).toEqual({ userId: 'u2' });
+      expect(await sessions.list('u1')).toEqual([]);
+      expect(await sessions.destroyAll('u1')).toBe(0);
+    });
+
+    test('destroyById ends one session', async () => {
+      const keep = await sessions.new({ userId: 'u1', device: 'keep' });
+      await sessions.new({ userId: 'u1', device: 'drop' });
+      const drop = (await sessions.list('u1')).find((s) => s.data['device'] === 'drop')!;
+      expect(await sessions.destroyById(drop.id)).toBe(true);
+      expect(await sessions.destroyById(drop.id)).toBe(false);
+      expect((await sessions.list('u1')).map((s) => s.data['device'])).toEqual(['keep']);
+      expect(await sessions.get(keep.sid)).toEqual({ userId: 'u1', device: 'keep' });
+    });
+
+    test('regenerate, a change of owner and destroy keep the index right', async () => {
+      const { sid } = await sessions.new({ userId: 'u1' });
+      const moved = await sessions.regenerate(sid);
+      expect((await sessions.list('u1')).length).toBe(1);
+      await sessions.set(moved, { userId: 'u3' });
+      expect(await sessions.list('u1')).toEqual([]);
+      expect((await sessions.list('u3')).length).toBe(1);
+      await sessions.destroy(moved);
+      expect(await sessions.list('u3')).toEqual([]);
+    });
+
+    test('expired sessions drop out of the index', async () => {
+      await sessions.newWttl({ userId: 'u1' }, 0.3);
+      await sessions.new({ userId: 'u1' });
+      await sleep(400);
+      expect((await sessions.list('u1')).length).toBe(1);
+      expect(await sessions.destroyAll('u1')).toBe(1);
+    });
+
+    test('a one-time token gives its data exactly once', async () => {
+      const token = await sessions.newOnce({ purpose: 'reset', userId: 'u1' }, 60);
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(await sessions.consume(token)).toEqual({ purpose: 'reset', userId: 'u1' });
+      expect(await sessions.consume(token)).toBeNull();
+      expect(await sessions.consume('never-issued')).toBeNull();
+    });
+
+    test('50 concurrent consumers: exactly one gets the data', async () => {
+      const token = await sessions.newOnce({ purpose: 'verify' }, 60);
+      const results = await Promise.all(Array.from({ length: 50 }, () => sessions.consume(token)));
+      expect(results.filter((r) => r !== null)).toEqual([{ purpose: 'verify' }]);
+    });
+
+    test('a one-time token is not a session token, and a session token cannot be consumed', async () => {
+      const once = await sessions.newOnce({ userId: 'u1' }, 60);
+      expect(await sessions.get(once)).toBeNull();
+      await expect(sessions.set(once, {})).rejects.toMatchObject({ code: 'ERR_SESSION_NOT_FOUND' });
+      const { sid } = await sessions.new({ userId: 'u1' });
+      expect(await sessions.consume(sid)).toBeNull();
+      expect(await sessions.get(sid)).toEqual({ userId: 'u1' });
+      expect(await sessions.consume(once)).toEqual({ userId: 'u1' });
+    });
+
+    test('a one-time token expires', async () => {
+      const token = await sessions.newOnce({ n: 1 }, 0.3);
+      await sleep(400);
+      expect(await sessions.consume(token)).toBeNull();
+    });
+  });
+}
+
+ownerAndOnceSuite('with the in-process index', async () => ({
+  store: fakeStore('async callback'),
+  index: memoryIndex(),
+  close: async () => undefined,
+}));
+
+describeWith('redis', 'with redisIndex on redis-server', () => {
+  ownerAndOnceSuite('and connect-redis', async () => {
+    const client = createClient({ url: redisUrl! }) as RedisClientType;
+    await client.connect();
+    const prefix = `ts-test:${randomUUID()}:`;
+    return {
+      store: new RedisStore({ client, prefix: `${prefix}sess:` }) as unknown as ExpressSessionStore,
+      index: redisIndex(client, { prefix }),
+      close: async () => {
+        client.destroy();
+      },
+    };
+  });
+});
+
+describe('bad use', () => {
+  test('list, destroyAll and destroyById need ownerKey', async () => {
+    const sessions = new TokenSession();
+    await expect(sessions.list('u1')).rejects.toMatchObject({ code: 'ERR_OPTIONS' });
+    await expect(sessions.destroyAll('u1')).rejects.toMatchObject({ code: 'ERR_OPTIONS' });
+  });
+
+  test('a bad owner, id or TTL is refused', async () => {
+    const sessions = new TokenSession({ ownerKey: 'userId' });
+    await expect(sessions.list({} as never)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+    await expect(sessions.destroyById(42 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_TOKEN' });
+    await expect(sessions.newOnce({}, 0)).rejects.toMatchObject({ code: 'ERR_INVALID_TTL' });
+    await expect(sessions.consume('bad token')).rejects.toMatchObject({ code: 'ERR_INVALID_TOKEN' });
+  });
+
+  test('the index option is checked', () => {
+    expect(() => new TokenSession({ index: {} as never })).toThrow(expect.objectContaining({ code: 'ERR_OPTIONS' }));
+  });
+
+  test('callbacks work for the new methods too', async () => {
+    const sessions = new TokenSession<Data>({ ownerKey: 'userId' });
+    await sessions.new({ userId: 'u9' });
+    const listed = await new Promise((resolve, reject) => sessions.list('u9', (err, r) => (err ? reject(err) : resolve(r))));
+    expect(listed).toHaveLength(1);
+    const token = await new Promise<string>((resolve, reject) =>
+      sessions.newOnce({ a: 1 }, 10, (err, r) => (err ? reject(err) : resolve(r!))),
+    );
+    const consumed = await new Promise((resolve, reject) => sessions.consume(token, (err, r) => (err ? reject(err) : resolve(r))));
+    expect(consumed).toEqual({ a: 1 });
+  });
+});
