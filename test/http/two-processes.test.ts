@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { describeWith, redisUrl } from '../helpers/real-servers';
+
+// Two server processes (examples/redis/server.mjs, on the built package) sharing one redis-server.
+const root = join(__dirname, '../..');
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+}
+
+function startServer(prefix: string): Promise<Server> {
+  const child = spawn(process.execPath, [join(root, 'examples/redis/server.mjs')], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', REDIS_URL: redisUrl, REDIS_PREFIX: prefix },
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve({ url: match[1]!, child });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+}
+
+async function call(server: Server, method: string, path: string, token?: string) {
+  const res = await fetch(server.url + path, { method, headers: token ? { 'x-session-token': token } : {} });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+describeWith('redis', 'two processes sharing one redis-server', () => {
+  let a: Server;
+  let b: Server;
+
+  beforeAll(async () => {
+    const prefix = `ts-test:${randomUUID()}:`;
+    [a, b] = await Promise.all([startServer(prefix), startServer(prefix)]);
+  }, 20_000);
+  afterAll(() => {
+    a?.child.kill();
+    b?.child.kill();
+  });
+
+  test('a session made in one process is read, changed and destroyed through the other', async () => {
+    const { body } = await call(a, 'POST', '/login?user=ana');
+    const token = body['token'] as string;
+    expect((await call(b, 'GET', '/me', token)).body).toEqual({ user: 'ana', count: 0 });
+    expect((await call(b, 'POST', '/count', token)).body).toEqual({ count: 1 });
+    expect((await call(a, 'GET', '/me', token)).body).toEqual({ user: 'ana', count: 1 });
+    expect((await call(b, 'POST', '/logout', token)).status).toBe(200);
+    expect((await call(a, 'GET', '/me', token)).status).toBe(401);
+  });
+
+  test('destroyAll through one process ends the sessions made through both', async () => {
+    const onA = (await call(a, 'POST', '/login?user=bo')).body['token'] as string;
+    const onB = (await call(b, 'POST', '/login?user=bo')).body['token'] as string;
+    const other = (await call(b, 'POST', '/login?user=cy')).body['token'] as string;
+    expect((await call(b, 'GET', '/sessions', onA)).body).toHaveLength(2);
+    expect((await call(a, 'POST', '/logout-everywhere', onA)).body).toEqual({ ended: 2 });
+    for (const server of [a, b]) {
+      expect((await call(server, 'GET', '/me', onA)).status).toBe(401);
+      expect((await call(server, 'GET', '/me', onB)).status).toBe(401);
+      expect((await call(server, 'GET', '/me', other)).status).toBe(200);
+    }
+  });
+
+  test('50 concurrent consume calls split across both processes succeed exactly once', async () => {
+    const token = (await call(a, 'POST', '/login?user=di')).body['token'] as string;
+    const code = (await call(b, 'POST', '/once', token)).body['code'] as string;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => call(i % 2 === 0 ? a : b, 'POST', `/consume?code=${code}`)),
+    );
+    const winners = results.filter((r) => r.status === 200);
+    expect(winners.map((r) => r.body)).toEqual([{ user: 'di', purpose: 'verify-email' }]);
+    expect(results.filter((r) => r.status === 410)).toHaveLength(49);
+  });
+});
