@@ -32,7 +32,7 @@ export class HttpLifecycle<T = any> {
    */
   async open(raw: RawRequest): Promise<RequestSession<T>> {
     const presented = readPresentedToken(raw, this.settings);
-    const loaded = presented.token === null ? null : await this.sessions.find(presented.token);
+    const loaded = presented.token === null ? null : await this.sessions.records.find(presented.token);
     return new RequestSession(this.sessions, presented, loaded, raw);
   }
 

@@ -1,4 +1,6 @@
-import { ttlMsOf, type LoadedSession, type Lifetime, type SessionData, type TokenSession } from '../core/token-session';
+import type { LoadedSession, Lifetime, SessionStore } from '../core/session-store';
+import type { SessionData, TokenSession } from '../core/token-session';
+import { ttlMsOf } from '../core/ttl';
 import { TokenSessionError } from '../errors';
 import type { PresentedToken } from './request-token';
 
@@ -83,6 +85,7 @@ export function decideCommit(state: {
 export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   readonly sessions: TokenSession<T>;
   readonly tokenStatus: TokenStatus;
+  readonly #records: SessionStore<T>;
   #id: string | null;
   #data: T;
   #requestToken: string | null;
@@ -97,6 +100,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
 
   constructor(sessions: TokenSession<T>, presented: PresentedToken, loaded: LoadedSession<T> | null, raw: unknown) {
     this.sessions = sessions;
+    this.#records = sessions.records;
     this.#raw = raw;
     this.#requestToken = presented.token;
     if (loaded) {
@@ -105,7 +109,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
       this.#data = JSON.parse(this.#storedJson) as T;
       this.#id = presented.token;
       this.#stored = { key: loaded.key, record: loaded.record };
-      this.#lifetime = sessions.lifetimeOf(loaded.record);
+      this.#lifetime = this.#records.lifetimeOf(loaded.record);
       this.tokenStatus = 'live';
     } else {
       this.#storedJson = '';
@@ -135,9 +139,9 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   }
 
   create(data: T = {} as T, options: { ttl?: number } = {}): string {
-    const stored = this.sessions.storable(data);
-    const ttlMs = options.ttl === undefined ? this.sessions.defaultTtlMs : ttlMsOf(options.ttl);
-    this.#id = this.sessions.newToken(this.#raw);
+    const stored = this.#records.storable(data);
+    const ttlMs = options.ttl === undefined ? this.#records.defaultTtlMs : ttlMsOf(options.ttl);
+    this.#id = this.#records.newToken(this.#raw);
     this.#data = stored;
     this.#lifetime = { ttlMs, createdAt: Date.now() };
     return this.#id;
@@ -145,7 +149,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
 
   regenerate(): string {
     if (this.#id === null) throw noSession('regenerate() needs a session; call create(data) first');
-    this.#id = this.sessions.newToken(this.#raw);
+    this.#id = this.#records.newToken(this.#raw);
     return this.#id;
   }
 
@@ -169,9 +173,9 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   }
 
   async #commit(): Promise<void> {
-    const { sessions } = this;
+    const records = this.#records;
     const stored = this.#stored;
-    const key = this.#id === null ? null : sessions.keyOf(this.#id);
+    const key = this.#id === null ? null : records.keyOf(this.#id);
     const json = jsonOf(this.#data);
     const loadedRecord = stored?.record ?? null;
     const action = decideCommit({
@@ -180,24 +184,24 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
       movedToNewToken: stored?.key !== key,
       dataChanged: json !== this.#storedJson,
       // A record this request wrote itself has a fresh expiry already.
-      touchDue: loadedRecord !== null && (this.#forceTouch || sessions.isTouchDue(loadedRecord)),
+      touchDue: loadedRecord !== null && (this.#forceTouch || records.isTouchDue(loadedRecord)),
     });
     this.#forceTouch = false;
     switch (action) {
       case 'erase':
-        await sessions.erase(stored!.key);
+        await records.erase(stored!.key);
         this.#stored = null;
         return;
       case 'write': {
-        const data = json === this.#storedJson ? this.#data : sessions.storable(this.#data);
-        if (stored && stored.key !== key) await sessions.moveRecord(stored.key, key!, data, this.#lifetime!);
-        else await sessions.persist(key!, data, this.#lifetime!);
+        const data = json === this.#storedJson ? this.#data : records.storable(this.#data);
+        if (stored && stored.key !== key) await records.moveRecord(stored.key, key!, data, this.#lifetime!);
+        else await records.persist(key!, data, this.#lifetime!);
         this.#stored = { key: key!, record: null };
         this.#storedJson = json!;
         return;
       }
       case 'touch':
-        await sessions.restartTtl({ key: key!, record: loadedRecord! });
+        await records.restartTtl({ key: key!, record: loadedRecord! });
         this.#stored = { key: key!, record: null };
         return;
       case null:

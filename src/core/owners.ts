@@ -1,0 +1,93 @@
+import { TokenSessionError } from '../errors';
+import { expiresAt, type SessionRecord } from '../store/record';
+import type { SessionIndex } from '../store/session-index';
+import { copyData } from './data';
+import type { ResolvedOptions } from './options';
+import type { SessionStore } from './session-store';
+
+/** One of an owner's sessions, as `list` shows it. `id` is a public id, never the token. */
+export interface SessionInfo<T> {
+  id: string;
+  data: T;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+interface Owned<T> {
+  id: string;
+  key: string;
+  record: SessionRecord<T>;
+}
+
+/**
+ * "Log out everywhere": the sessions of one owner (the data's `ownerKey` field), found through
+ * the index and checked against the store, so an index entry outliving its session is dropped.
+ */
+export class Owners<T> {
+  readonly #records: SessionStore<T>;
+  readonly #index: SessionIndex;
+  readonly #ownerKey: string | undefined;
+
+  constructor(records: SessionStore<T>, options: ResolvedOptions) {
+    this.#records = records;
+    this.#index = options.index;
+    this.#ownerKey = options.ownerKey;
+  }
+
+  async list(owner: string): Promise<SessionInfo<T>[]> {
+    return (await this.#owned(owner)).map(({ id, record }) => ({
+      id,
+      data: copyData(record.data),
+      createdAt: record.createdAt,
+      expiresAt: expiresAt(record),
+    }));
+  }
+
+  async destroyAll(owner: string): Promise<number> {
+    const sessions = await this.#owned(owner);
+    await Promise.all(sessions.map(({ key }) => this.#records.erase(key)));
+    return sessions.length;
+  }
+
+  async destroyById(id: string): Promise<boolean> {
+    this.#requireOwnerKey();
+    if (typeof id !== 'string' || id === '') {
+      throw new TokenSessionError('ERR_INVALID_TOKEN', 'a session id must be a non-empty string');
+    }
+    const key = await this.#index.keyOf(id);
+    const record = key === null ? null : await this.#records.readLive(key);
+    if (!record || record.once) return false;
+    await this.#records.erase(key!);
+    return true;
+  }
+
+  async #owned(owner: unknown): Promise<Owned<T>[]> {
+    const name = this.#ownerName(owner);
+    const entries = await this.#index.owned(name);
+    const found = await Promise.all(
+      entries.map(async ({ id, key }) => {
+        const record = await this.#records.readLive(key);
+        if (record && !record.once && record.owner === name) return { id, key, record: record as SessionRecord<T> };
+        await this.#index.remove(id);
+        return null;
+      }),
+    );
+    return found.filter((session) => session !== null);
+  }
+
+  #ownerName(owner: unknown): string {
+    this.#requireOwnerKey();
+    if ((typeof owner !== 'string' || owner === '') && typeof owner !== 'number') {
+      throw new TokenSessionError('ERR_INVALID_DATA', `an owner must be a non-empty string or a number, got ${typeof owner}`);
+    }
+    return String(owner);
+  }
+
+  #requireOwnerKey(): void {
+    if (this.#ownerKey === undefined) {
+      throw new TokenSessionError('ERR_OPTIONS', 'list, destroyAll and destroyById need the ownerKey option');
+    }
+  }
+}
