@@ -16,17 +16,30 @@ export function toStorableData<T>(data: T, maxBytes: number): T {
     throw invalid(`session data must be a plain object, got ${kindOf(data)}`);
   }
   checkValue(data, '', 0, []);
-  const json = JSON.stringify(data);
-  const bytes = Buffer.byteLength(json, 'utf8');
+  const bytes = Buffer.byteLength(JSON.stringify(data), 'utf8');
   if (bytes > maxBytes) {
     throw invalid(`session data is ${bytes} bytes as JSON, more than maxDataBytes (${maxBytes})`);
   }
-  return JSON.parse(json) as T;
+  return copyData(data);
 }
 
-/** A copy of data read from a store, so mutating it changes nothing until it is saved. */
+/**
+ * A deep copy of JSON data (what `toStorableData` let through, or what a store gave back), so
+ * mutating it changes nothing until it is saved. A plain walk: several times faster than a
+ * JSON round trip, and it runs on every read. `undefined` properties are dropped, as in JSON.
+ */
 export function copyData<T>(data: T): T {
-  return JSON.parse(JSON.stringify(data)) as T;
+  if (typeof data !== 'object' || data === null) return data;
+  if (Array.isArray(data)) return data.map(copyData) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(data)) {
+    const value = (data as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    // A store may hand back an own "__proto__" key (JSON.parse makes one); assigning it would set the prototype.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: copyData(value), enumerable: true, writable: true, configurable: true });
+    else copy[key] = copyData(value);
+  }
+  return copy as T;
 }
 
 function checkValue(value: unknown, path: string, depth: number, ancestors: object[]): void {

@@ -1,5 +1,6 @@
 import type { LoadedSession, Lifetime, SessionStore } from '../core/session-store';
 import type { SessionData, TokenSession } from '../core/token-session';
+import { copyData } from '../core/data';
 import { ttlMsOf } from '../core/ttl';
 import { TokenSessionError } from '../errors';
 import type { PresentedToken } from './request-token';
@@ -104,9 +105,9 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
     this.#raw = raw;
     this.#requestToken = presented.token;
     if (loaded) {
-      // One serialisation serves as the copy handed to the handler and as the baseline for change detection.
+      // The handler gets its own copy; the JSON is the baseline that tells, at commit, whether it changed.
       this.#storedJson = JSON.stringify(loaded.record.data);
-      this.#data = JSON.parse(this.#storedJson) as T;
+      this.#data = copyData(loaded.record.data);
       this.#id = presented.token;
       this.#stored = { key: loaded.key, record: loaded.record };
       this.#lifetime = this.#records.lifetimeOf(loaded.record);
@@ -193,7 +194,8 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
         this.#stored = null;
         return;
       case 'write': {
-        const data = json === this.#storedJson ? this.#data : records.storable(this.#data);
+        // Always a fresh, checked copy: a store may keep the very object it is given.
+        const data = records.storable(this.#data);
         if (stored && stored.key !== key) await records.moveRecord(stored.key, key!, data, this.#lifetime!);
         else await records.persist(key!, data, this.#lifetime!);
         this.#stored = { key: key!, record: null };

@@ -13,7 +13,12 @@ export type HackTtl = (record: SessionRecord, ttlSeconds: number, store: Express
 export function createDefaultStore(ttlSeconds: number): ExpressSessionStore {
   const MemoryStore = sessionMemoryStore({ Store });
   // Its global TTL only matters until the first write reaches the per-key hook below.
-  return new MemoryStore({ expires: Math.ceil(ttlSeconds) });
+  const store = new MemoryStore({ expires: Math.ceil(ttlSeconds) });
+  // node-cache deep-clones every value on get and on set. The engine already hands the store a
+  // record it never touches again and copies the data it reads, so for our own store that is
+  // pure cost on every request. (A store the user passes in keeps its own settings.)
+  (store['store'] as { options: { useClones: boolean } }).options.useClones = false;
+  return store;
 }
 
 const PER_KEY_TTL = Symbol('token-session.perKeyTtl');

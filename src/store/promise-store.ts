@@ -63,14 +63,6 @@ function callStore(
       else resolve(value);
     };
 
-    if (timeoutMs > 0) {
-      timer = setTimeout(() => {
-        settle(
-          new TokenSessionError('ERR_STORE_TIMEOUT', `store.${method} did not answer within ${timeoutMs} ms`),
-        );
-      }, timeoutMs);
-    }
-
     try {
       const returned = (store[method] as (...a: unknown[]) => unknown).call(store, ...args, settle);
       if (isThenable(returned)) {
@@ -81,6 +73,13 @@ function callStore(
       }
     } catch (err) {
       settle(err ?? new Error('threw without a reason'));
+    }
+
+    // Armed only for a call still open: stores that answer at once (in-memory ones) cost no timer.
+    if (!settled && timeoutMs > 0) {
+      timer = setTimeout(() => {
+        settle(new TokenSessionError('ERR_STORE_TIMEOUT', `store.${method} did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
     }
   });
 }

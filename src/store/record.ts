@@ -1,4 +1,37 @@
 /**
+ * The `cookie` of a record written by this process. It holds the expiry as a number and
+ * computes `expires` and `maxAge` when a store reads them, as express-session's own Cookie
+ * does: a store that keeps the object in memory keeps two numbers, not an ISO string, and
+ * `maxAge` is the time left when the store reads it. `toJSON` gives stores that serialise
+ * the record the plain express-session shape; such a record comes back as a plain object.
+ */
+export class RecordCookie {
+  /** This session's idle TTL in ms. */
+  originalMaxAge: number;
+  /** Epoch ms of the expiry. */
+  expiresAt: number;
+
+  constructor(originalMaxAge: number, expiresAt: number) {
+    this.originalMaxAge = originalMaxAge;
+    this.expiresAt = expiresAt;
+  }
+
+  /** ISO date of the expiry (read by connect-redis, connect-pg-simple, express-mysql-session). */
+  get expires(): string {
+    return new Date(this.expiresAt).toISOString();
+  }
+
+  /** ms left (read by memorystore). */
+  get maxAge(): number {
+    return this.expiresAt - Date.now();
+  }
+
+  toJSON(): { originalMaxAge: number; maxAge: number; expires: string } {
+    return { originalMaxAge: this.originalMaxAge, maxAge: this.maxAge, expires: this.expires };
+  }
+}
+
+/**
  * What a store receives for one session. It is shaped like an express-session session so that
  * every existing store computes its own expiry: connect-redis, connect-pg-simple and
  * express-mysql-session read `cookie.expires`, memorystore reads `cookie.maxAge`.
@@ -6,11 +39,11 @@
 export interface SessionRecord<T = unknown> {
   cookie: {
     /** This session's idle TTL in ms (its own, when made by `newWttl` / `setWttl`). */
-    originalMaxAge: number;
-    /** ms left at the time of the write. */
-    maxAge: number;
+    readonly originalMaxAge: number;
+    /** ms left. */
+    readonly maxAge: number;
     /** ISO date of the expiry: the idle deadline, capped by the absolute one. */
-    expires: string;
+    readonly expires: string;
   };
   data: T;
   /** Epoch ms of the session's creation; the absolute deadline counts from here. */
@@ -40,7 +73,7 @@ export function buildRecord<T>(
 ): SessionRecord<T> {
   const expires = nextExpiry(ttlMs, createdAt, now, lifetime);
   const record: SessionRecord<T> = {
-    cookie: { originalMaxAge: ttlMs, maxAge: expires - now, expires: new Date(expires).toISOString() },
+    cookie: new RecordCookie(ttlMs, expires),
     data,
     createdAt,
   };
@@ -66,7 +99,8 @@ function absoluteDeadline(createdAt: number, lifetime: Lifetime): number | undef
 }
 
 export function expiresAt(record: SessionRecord): number {
-  return Date.parse(record.cookie.expires);
+  const { cookie } = record;
+  return cookie instanceof RecordCookie ? cookie.expiresAt : Date.parse(cookie.expires);
 }
 
 /**
@@ -102,8 +136,7 @@ export function isSessionRecord(value: unknown): value is SessionRecord {
     typeof cookie === 'object' &&
     cookie !== null &&
     typeof cookie.originalMaxAge === 'number' &&
-    typeof cookie.expires === 'string' &&
-    !Number.isNaN(Date.parse(cookie.expires)) &&
+    (cookie instanceof RecordCookie || (typeof cookie.expires === 'string' && !Number.isNaN(Date.parse(cookie.expires)))) &&
     typeof createdAt === 'number' &&
     typeof data === 'object' &&
     data !== null &&
