@@ -1,0 +1,156 @@
+// Turns the samples of bench/run.mjs into BENCHMARKS.md and bench/ratios.svg.
+import { writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const out = (file) => fileURLToPath(new URL(file, import.meta.url));
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const stats = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
+const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const range = (s, digits = 0) => `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
+const mark = (ok) => (ok ? '✅' : '❌');
+
+/** Median figures of one configuration. */
+function summarise(list) {
+  return {
+    rps: stats(list.map((s) => s.rps)),
+    p99: stats(list.map((s) => s.p99)),
+    cpuUs: stats(list.map((s) => s.cpuUs)),
+    calls: list[0].calls && {
+      get: median(list.map((s) => s.calls.get)),
+      set: median(list.map((s) => s.calls.set)),
+      destroy: median(list.map((s) => s.calls.destroy)),
+    },
+  };
+}
+
+export function writeReport({ samples, microSamples, frameworks, peers, settings }) {
+  const row = (f, v) => summarise(samples.get(`${f}/${v}`));
+  const node = row('node', 'bare');
+  const lines = [];
+  const verdicts = [];
+  const chart = [];
+
+  lines.push('# Benchmarks', '');
+  lines.push('Written by `npm run bench` (bench/run.mjs); do not edit by hand. Every figure is the median of');
+  lines.push(`${settings.rounds} interleaved rounds (min–max in brackets), all measured in one run of ${fmt(settings.seconds)} s:`);
+  lines.push(`each round runs every server once, ${settings.duration} s under autocannon with ${settings.connections} connections`);
+  lines.push(`after a 1 s warm-up; ${settings.pinned ? 'the server pinned to core 0 and the load generator to core 1' : 'no CPU pinning (taskset or a second core missing)'}.`);
+  lines.push('Server CPU is the server process\'s own user + system time divided by the requests it answered.');
+  lines.push('On Fastify and bare node one load-generator core saturates before the server does, so there');
+  lines.push('server CPU per request is the figure to trust, not req/s.', '');
+  lines.push(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}.`, '');
+  lines.push(`Ceiling, bare node \`http\`: ${range(node.rps)} req/s, ${range(node.cpuUs, 1)} µs CPU/req.`, '');
+
+  lines.push('## Against the targets', '');
+  lines.push('| framework | read: CPU added (≤ +8 µs) | read: × bare (≥ 0.85) | read: × peer (≥ 2) | write: CPU added (≤ +15 µs) | write: × bare (≥ 0.7) | write: × peer (≥ 1.5) | read-only store calls (1 read, 0 writes) |');
+  lines.push('|---|---|---|---|---|---|---|---|');
+  for (const f of frameworks) {
+    const bare = row(f, 'bare');
+    const [tsRead, tsWrite, peerRead, peerWrite] = ['ts-read', 'ts-write', 'peer-read', 'peer-write'].map((v) => row(f, v));
+    const addRead = tsRead.cpuUs.median - bare.cpuUs.median;
+    const addWrite = tsWrite.cpuUs.median - bare.cpuUs.median;
+    const rRead = tsRead.rps.median / bare.rps.median;
+    const rWrite = tsWrite.rps.median / bare.rps.median;
+    const pRead = tsRead.rps.median / peerRead.rps.median;
+    const pWrite = tsWrite.rps.median / peerWrite.rps.median;
+    const callsOk = tsRead.calls.get === 1 && tsRead.calls.set === 0 && tsRead.calls.destroy === 0;
+    const checks = [addRead <= 8, rRead >= 0.85, pRead >= 2, addWrite <= 15, rWrite >= 0.7, pWrite >= 1.5, callsOk];
+    verdicts.push(...checks);
+    lines.push(`| ${f} | ${mark(checks[0])} +${fmt(addRead, 1)} µs | ${mark(checks[1])} ${fmt(rRead, 2)} | ${mark(checks[2])} ${fmt(pRead, 2)} | ${mark(checks[3])} +${fmt(addWrite, 1)} µs | ${mark(checks[4])} ${fmt(rWrite, 2)} | ${mark(checks[5])} ${fmt(pWrite, 2)} | ${mark(callsOk)} ${fmt(tsRead.calls.get, 2)} reads, ${fmt(tsRead.calls.set, 2)} writes |`);
+    chart.push({ framework: f, bars: [rRead, rWrite, peerRead.rps.median / bare.rps.median, peerWrite.rps.median / bare.rps.median] });
+  }
+  lines.push('');
+
+  for (const f of frameworks) {
+    const bare = row(f, 'bare');
+    lines.push(`## ${f}`, '');
+    lines.push('| server | req/s | p99 ms | server CPU µs/req | CPU added | × bare req/s | store calls/req (reads / writes / destroys) |');
+    lines.push('|---|---|---|---|---|---|---|');
+    for (const [v, label] of [
+      ['bare', `bare ${f}`], ['ts-read', 'token-session, read-only'], ['ts-write', 'token-session, writing'],
+      ['peer-read', `${peers[f]}, read-only`], ['peer-write', `${peers[f]}, writing`],
+    ]) {
+      const r = row(f, v);
+      const calls = r.calls ? `${fmt(r.calls.get, 2)} / ${fmt(r.calls.set, 2)} / ${fmt(r.calls.destroy, 2)}` : '—';
+      const added = v === 'bare' ? '—' : `+${fmt(r.cpuUs.median - bare.cpuUs.median, 1)} µs`;
+      lines.push(`| ${label} | ${range(r.rps)} | ${range(r.p99)} | ${range(r.cpuUs, 1)} | ${added} | ${fmt(r.rps.median / bare.rps.median, 2)} | ${calls} |`);
+    }
+    lines.push('');
+  }
+
+  const ops = (name) => stats(microSamples.map((s) => s.ops[name]));
+  const heapEngine = stats(microSamples.map((s) => s.heapEngine));
+  const heapRaw = stats(microSamples.map((s) => s.heapRaw));
+  lines.push('## Engine on the default store (session-memory-store)', '');
+  lines.push('Promise calls in a loop, against the raw store\'s own `get`/`set` (promisified, with its default');
+  lines.push('settings) in the same process. Heap: 100,000 sessions of the same data, each parsed on its own as');
+  lines.push('a request body would be, against the raw store holding that data under keys of the same length.', '');
+  lines.push('| operation | ops/s | × raw store |', '|---|---|---|');
+  const rawGet = ops('raw store get');
+  const rawSet = ops('raw store set');
+  for (const [name, raw] of [['raw store get', rawGet], ['engine get', rawGet], ['engine getNotTouch', rawGet], ['raw store set', rawSet], ['engine set', rawSet]]) {
+    lines.push(`| ${name} | ${range(ops(name))} | ${fmt(ops(name).median / raw.median, 2)} |`);
+  }
+  const getRatio = ops('engine get').median / rawGet.median;
+  const heapRatio = heapEngine.median / heapRaw.median;
+  verdicts.push(getRatio >= 0.5, heapRatio <= 1.3);
+  lines.push('');
+  lines.push(`| heap per session | bytes |`, '|---|---|');
+  lines.push(`| raw store | ${range(heapRaw)} |`, `| token-session | ${range(heapEngine)} |`, '');
+  lines.push(`${mark(getRatio >= 0.5)} engine \`get\` at ${fmt(getRatio, 2)} of the raw store's (target ≥ 0.5); ${mark(heapRatio <= 1.3)} heap per session at ${fmt(heapRatio, 2)}× the raw store's (target ≤ 1.3).`, '');
+  lines.push('![Throughput against the bare framework](bench/ratios.svg)', '');
+  lines.push(`${verdicts.filter(Boolean).length} of ${verdicts.length} targets met in this run.`);
+
+  writeFileSync(out('../BENCHMARKS.md'), `${lines.join('\n')}\n`);
+  writeFileSync(out('./ratios.svg'), svg(chart));
+  console.log(`\nwrote BENCHMARKS.md and bench/ratios.svg: ${verdicts.filter(Boolean).length} of ${verdicts.length} targets met`);
+}
+
+/** A grouped bar chart of throughput as a share of the bare framework's. */
+function svg(groups) {
+  const series = [
+    ['token-session, read-only', '#2f6fde'], ['token-session, writing', '#8fb3f0'],
+    ['peer, read-only', '#d9822b'], ['peer, writing', '#f0c08f'],
+  ];
+  const width = 720;
+  const height = 320;
+  const left = 50;
+  const bottom = 260;
+  const top = 40;
+  const scale = (ratio) => (bottom - top) * Math.min(ratio, 1.1) / 1.1;
+  const groupWidth = (width - left - 20) / groups.length;
+  const barWidth = (groupWidth - 30) / series.length;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="${left}" y="22" font-size="14" font-weight="bold">Throughput as a share of the bare framework (median, higher is better)</text>`,
+  ];
+  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+    const y = bottom - scale(tick);
+    parts.push(`<line x1="${left}" x2="${width - 20}" y1="${y}" y2="${y}" stroke="${tick === 1 ? '#333' : '#ddd'}"/>`);
+    parts.push(`<text x="${left - 8}" y="${y + 4}" text-anchor="end">${tick.toFixed(2)}</text>`);
+  }
+  groups.forEach(({ framework, bars }, g) => {
+    const x0 = left + g * groupWidth + 15;
+    bars.forEach((ratio, i) => {
+      const h = scale(ratio);
+      const x = x0 + i * barWidth;
+      parts.push(`<rect x="${x}" y="${bottom - h}" width="${barWidth - 4}" height="${h}" fill="${series[i][1]}"/>`);
+      parts.push(`<text x="${x + (barWidth - 4) / 2}" y="${bottom - h - 4}" text-anchor="middle" font-size="10">${ratio.toFixed(2)}</text>`);
+    });
+    parts.push(`<text x="${x0 + (groupWidth - 30) / 2}" y="${bottom + 18}" text-anchor="middle">${framework}</text>`);
+  });
+  series.forEach(([name, color], i) => {
+    const x = left + i * 165;
+    parts.push(`<rect x="${x}" y="${height - 30}" width="12" height="12" fill="${color}"/>`);
+    parts.push(`<text x="${x + 18}" y="${height - 20}">${name}</text>`);
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,114 @@
+// `npm run bench`: every server variant on every framework, interleaved and repeated, in one
+// run; then the engine micro-benchmark; then BENCHMARKS.md and bench/ratios.svg.
+// Servers run pinned to core 0, this process (the load generator, autocannon) to core 1.
+// Env: BENCH_ROUNDS (default 3), BENCH_DURATION seconds per measurement (default 3),
+//      BENCH_FRAMEWORKS (default express,fastify,koa,hapi).
+import { execFileSync, spawn } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { FRAMEWORKS, PEERS } from './apps.mjs';
+import { writeReport } from './report.mjs';
+
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DURATION = Number(process.env.BENCH_DURATION ?? 3);
+const CONNECTIONS = 50;
+const frameworks = (process.env.BENCH_FRAMEWORKS ?? FRAMEWORKS.join(',')).split(',');
+const VARIANTS = ['bare', 'ts-read', 'ts-write', 'peer-read', 'peer-write'];
+const canPin = (() => {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return cpus().length >= 2;
+  } catch {
+    return false;
+  }
+})();
+
+function startServer(framework, variant) {
+  const args = [here('./server.mjs'), framework, variant];
+  const child = canPin
+    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = () => new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send('stats');
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', ({ port }) => resolve({ port, ask, stop: () => child.kill() }));
+    child.once('exit', (code) => reject(new Error(`${framework}/${variant} server exited with ${code}`)));
+  });
+}
+
+/** Starts a session the way its client would: the token header, or the cookie. */
+async function credentials(port, variant) {
+  if (variant === 'bare') return {};
+  const res = await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST' });
+  if (variant.startsWith('ts-')) return { 'x-session-token': (await res.json()).token };
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  if (!cookie) throw new Error(`no session cookie from the ${variant} login`);
+  return { cookie };
+}
+
+const load = (url, headers, duration) =>
+  autocannon({ url, headers, connections: CONNECTIONS, duration });
+
+async function measure(framework, variant) {
+  const server = await startServer(framework, variant);
+  try {
+    const headers = await credentials(server.port, variant);
+    const url = `http://127.0.0.1:${server.port}/${variant.endsWith('write') ? 'write' : 'read'}`;
+    await load(url, headers, 1); // warm-up: JIT, connections, caches
+    const before = await server.ask();
+    const result = await load(url, headers, DURATION);
+    const after = await server.ask();
+    const requests = result.requests.total;
+    if (result.non2xx || result.errors || result.timeouts) {
+      throw new Error(`${framework}/${variant}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    }
+    const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+    const per = (name) => (after.calls[name] - before.calls[name]) / requests;
+    return {
+      rps: requests / DURATION,
+      p99: result.latency.p99,
+      cpuUs: cpu / requests,
+      calls: variant.startsWith('ts-') ? { get: per('get'), set: per('set'), destroy: per('destroy') } : undefined,
+    };
+  } finally {
+    server.stop();
+  }
+}
+
+function micro(args) {
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }));
+}
+
+const configs = [['node', 'bare'], ...frameworks.flatMap((f) => VARIANTS.map((v) => [f, v]))];
+const samples = new Map(configs.map(([f, v]) => [`${f}/${v}`, []]));
+const started = Date.now();
+for (let round = 0; round < ROUNDS; round += 1) {
+  // Interleaved: each round runs every configuration once, starting at a different one.
+  for (let i = 0; i < configs.length; i += 1) {
+    const [framework, variant] = configs[(i + round) % configs.length];
+    const sample = await measure(framework, variant);
+    samples.get(`${framework}/${variant}`).push(sample);
+    console.log(`round ${round + 1}/${ROUNDS} ${framework}/${variant}: ${Math.round(sample.rps)} req/s, ${sample.cpuUs.toFixed(1)} µs CPU/req, p99 ${sample.p99} ms`);
+  }
+}
+
+const microSamples = [];
+for (let round = 0; round < ROUNDS; round += 1) {
+  microSamples.push({
+    ops: micro([here('./micro.mjs'), 'ops']),
+    heapEngine: micro(['--expose-gc', here('./micro.mjs'), 'heap', 'engine']).bytesPerSession,
+    heapRaw: micro(['--expose-gc', here('./micro.mjs'), 'heap', 'raw']).bytesPerSession,
+  });
+}
+
+writeReport({
+  samples,
+  microSamples,
+  frameworks,
+  peers: PEERS,
+  settings: { rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS, pinned: canPin, seconds: (Date.now() - started) / 1000 },
+});
