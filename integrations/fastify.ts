@@ -23,7 +23,7 @@ const plugin: FastifyPluginAsync<MiddlewareOptions> = async function tokenSessio
   fastify.decorateRequest('tokenSession', null as never);
 
   fastify.addHook('onRequest', async function loadTokenSession(request: FastifyRequest, reply: FastifyReply) {
-    const session = await lifecycle.open(request.raw).catch(rethrowWithStatus);
+    const session = await Promise.resolve(lifecycle.open(request.raw)).catch(rethrowWithStatus);
     request.tokenSession = session;
     const required = routeConfig(request)?.tokenSession?.required ?? lifecycle.settings.required;
     const refusal = lifecycle.unauthorized(session, required);
@@ -32,7 +32,7 @@ const plugin: FastifyPluginAsync<MiddlewareOptions> = async function tokenSessio
 
   fastify.addHook('onSend', async function commitTokenSession(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
     if (request.tokenSession) {
-      const headers = await lifecycle.commit(request.tokenSession as RequestSession).catch(rethrowWithStatus);
+      const headers = await Promise.resolve(lifecycle.commit(request.tokenSession as RequestSession)).catch(rethrowWithStatus);
       if (headers) reply.headers(headers);
     }
     return payload;

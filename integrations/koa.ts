@@ -21,14 +21,14 @@ export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
   const lifecycle = new HttpLifecycle(options);
 
   const middleware = async function tokenSession(ctx: Context, next: Next): Promise<void> {
-    const session = await lifecycle.open(ctx.req).catch(rethrowWithStatus);
+    const session = await Promise.resolve(lifecycle.open(ctx.req)).catch(rethrowWithStatus);
     ctx.tokenSession = session;
     const reply = lifecycle.unauthorized(session);
     if (reply) return send(ctx, reply);
     try {
       await next();
     } finally {
-      const headers = await lifecycle.commit(session).catch(rethrowWithStatus);
+      const headers = await Promise.resolve(lifecycle.commit(session)).catch(rethrowWithStatus);
       if (headers) ctx.set(headers);
     }
   } as KoaTokenSession;

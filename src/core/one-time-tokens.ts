@@ -41,7 +41,7 @@ export class OneTimeTokens<T> {
     // Many callers may read the record; only the one that wins the claim gets the data.
     if (!record?.once || !(await this.#index.claim(key, expiresAt(record)))) return null;
     // The claim alone keeps the token spent; a failed removal only leaves a record that expires.
-    await this.#records.erase(key).catch((err: unknown) => debug('removing a consumed one-time token failed: %o', err));
+    await Promise.resolve(this.#records.erase(key)).catch((err: unknown) => debug('removing a consumed one-time token failed: %o', err));
     return copyData(record.data as T);
   }
 

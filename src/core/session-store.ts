@@ -1,5 +1,6 @@
 import { debuglog } from 'node:util';
-import { toPromiseStore, type PromiseStore } from '../store/promise-store';
+import { andThen, isPromise, type Maybe } from '../maybe';
+import { toStoreCalls, type StoreCalls } from '../store/store-calls';
 import { buildRecord, expiresAt, isLive, isSessionRecord, isTouchDue, restartRecord, type SessionRecord } from '../store/record';
 import type { ResolvedOptions } from './options';
 import { toStorableData } from './data';
@@ -22,28 +23,31 @@ export interface LoadedSession<T> {
 /**
  * How sessions are kept: tokens to keys, records in and out of the store, the owner index kept
  * in step with every write. `TokenSession` builds its public API on this, and the request
- * lifecycle (src/http) commits through it; it is not part of the public API.
+ * lifecycle (src/http) commits through it; it is not part of the public API. Its calls answer
+ * at once when the store does (see Maybe); a malformed token throws at once.
  */
 export class SessionStore<T> {
   readonly #options: ResolvedOptions;
-  readonly #backend: PromiseStore;
+  readonly #backend: StoreCalls;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
-    this.#backend = toPromiseStore(options.store, options.storeTimeout);
+    this.#backend = toStoreCalls(options.store, options.storeTimeout);
   }
 
   /** The live session of a token, or `null`. Checks the token's shape before any store call. */
-  async find(sid: string): Promise<LoadedSession<T> | null> {
+  find(sid: string): Maybe<LoadedSession<T> | null> {
     assertToken(sid);
     const key = this.keyOf(sid);
-    const record = await this.readLive(key);
-    return record && !record.once ? { key, record: record as SessionRecord<T> } : null;
+    return andThen(this.readLive(key), (record) => (record && !record.once ? { key, record: record as SessionRecord<T> } : null));
   }
 
   /** The live record under `key`, or `null`; a dead one is dropped on the way. */
-  async readLive(key: string): Promise<SessionRecord | null> {
-    const value = await this.#backend.get(key);
+  readLive(key: string): Maybe<SessionRecord | null> {
+    return andThen(this.#backend.get(key), (value) => this.#liveRecord(key, value));
+  }
+
+  #liveRecord(key: string, value: unknown): SessionRecord | null {
     if (value === null) return null;
     if (!isSessionRecord(value)) {
       debug('ignoring a value that is not a session record under a token key');
@@ -51,16 +55,17 @@ export class SessionStore<T> {
     }
     if (!isLive(value, Date.now(), this.#options)) {
       // Some stores never expire anything themselves; the dead record goes now, off the caller's path.
-      this.erase(key).catch((err: unknown) => debug('dropping an expired session failed: %o', err));
+      const erased = this.erase(key);
+      if (isPromise(erased)) erased.catch((err: unknown) => debug('dropping an expired session failed: %o', err));
       return null;
     }
     return value;
   }
 
   /** Writes `data` (already checked by `storable`) as the session under `key`. */
-  async persist(key: string, data: T, { ttlMs, createdAt }: Lifetime): Promise<void> {
+  persist(key: string, data: T, { ttlMs, createdAt }: Lifetime): Maybe<void> {
     const owner = this.ownerOf(data);
-    await this.write(key, buildRecord(data, ttlMs, createdAt, Date.now(), this.#options, owner === undefined ? {} : { owner }));
+    return this.write(key, buildRecord(data, ttlMs, createdAt, Date.now(), this.#options, owner === undefined ? {} : { owner }));
   }
 
   /**
@@ -73,7 +78,7 @@ export class SessionStore<T> {
     try {
       await this.erase(fromKey);
     } catch (err) {
-      await this.erase(toKey).catch((undoErr: unknown) => debug('undoing a moved session failed: %o', undoErr));
+      await Promise.resolve(this.erase(toKey)).catch((undoErr: unknown) => debug('undoing a moved session failed: %o', undoErr));
       throw err;
     }
   }
@@ -84,8 +89,8 @@ export class SessionStore<T> {
   }
 
   /** Restarts the idle TTL: a full rewrite of the record with a new expiry. */
-  async restartTtl({ key, record }: LoadedSession<T>): Promise<void> {
-    await this.write(key, restartRecord(record, Date.now(), this.#options));
+  restartTtl({ key, record }: LoadedSession<T>): Maybe<void> {
+    return this.write(key, restartRecord(record, Date.now(), this.#options));
   }
 
   /** The TTL and creation time a loaded session keeps when rewritten or moved. */
@@ -94,9 +99,10 @@ export class SessionStore<T> {
   }
 
   /** Removes the session under `key`, and its owner-index entry. */
-  async erase(key: string): Promise<void> {
-    await this.#backend.destroy(key);
-    if (this.#options.ownerKey !== undefined) await this.#options.index.remove(publicIdOf(key));
+  erase(key: string): Maybe<void> {
+    const destroyed = this.#backend.destroy(key);
+    if (this.#options.ownerKey === undefined) return destroyed;
+    return andThen(destroyed, () => this.#options.index.remove(publicIdOf(key)));
   }
 
   /** A fresh token from `genid`. */
@@ -124,14 +130,15 @@ export class SessionStore<T> {
    * connect-redis' and connect-pg-simple's `touch` move only the store's own expiry and leave
    * the record's `cookie.expires` stale.
    */
-  async write(key: string, record: SessionRecord<T>): Promise<void> {
+  write(key: string, record: SessionRecord<T>): Maybe<void> {
+    const store = () => {
+      const ttlSeconds = record.cookie.maxAge / 1000;
+      return this.#backend.set(key, this.#options.hackttl(record, ttlSeconds, this.#options.store));
+    };
+    if (record.owner === undefined) return store();
     // Indexed first: a session the index misses would survive "log out everywhere"; an index
     // entry whose write failed is only a dead entry, dropped when it is next listed.
-    if (record.owner !== undefined) {
-      await this.#options.index.add(record.owner, publicIdOf(key), key, expiresAt(record));
-    }
-    const ttlSeconds = record.cookie.maxAge / 1000;
-    await this.#backend.set(key, this.#options.hackttl(record, ttlSeconds, this.#options.store));
+    return andThen(this.#options.index.add(record.owner, publicIdOf(key), key, expiresAt(record)), store);
   }
 
   private ownerOf(data: T): string | undefined {

@@ -1,5 +1,6 @@
 import type { TokenSession } from '../core/token-session';
 import { TokenSessionError } from '../errors';
+import { andThen, type Maybe } from '../maybe';
 import { RequestSession } from './request-session';
 import { readPresentedToken, type RawRequest } from './request-token';
 import { resolveMiddlewareOptions, type HttpSettings, type MiddlewareOptions } from './settings';
@@ -28,12 +29,12 @@ export class HttpLifecycle<T = any> {
   /**
    * The request's session. No token (or a malformed one): no store call. A well-formed token:
    * exactly one store read, whether or not the handler looks at the session, since the
-   * commit's touch decision needs the record.
+   * commit's touch decision needs the record. At once when the store answers at once.
    */
-  async open(raw: RawRequest): Promise<RequestSession<T>> {
+  open(raw: RawRequest): Maybe<RequestSession<T>> {
     const presented = readPresentedToken(raw, this.settings);
-    const loaded = presented.token === null ? null : await this.sessions.records.find(presented.token);
-    return new RequestSession(this.sessions, presented, loaded, raw);
+    if (presented.token === null) return new RequestSession(this.sessions, presented, null, raw);
+    return andThen(this.sessions.records.find(presented.token), (loaded) => new RequestSession(this.sessions, presented, loaded, raw));
   }
 
   /** The 401 to send when a session is required and the request has none; `null` to go on. */
@@ -51,14 +52,16 @@ export class HttpLifecycle<T = any> {
 
   /**
    * Writes what the request changed (or touches, or nothing), then returns the headers the
-   * response needs: a new token and `Cache-Control: no-store`, or none.
+   * response needs: a new token and `Cache-Control: no-store`, or none. At once when nothing
+   * is to be written, or the store answers at once.
    */
-  async commit(session: RequestSession<T>): Promise<Record<string, string> | null> {
+  commit(session: RequestSession<T>): Maybe<Record<string, string> | null> {
     if (this.#committed.has(session)) return null;
     this.#committed.add(session);
-    await session.save();
-    const token = session.issuedToken;
-    return token === null ? null : { [this.settings.responseHeader]: token, 'cache-control': 'no-store' };
+    return andThen(session.commit(), () => {
+      const token = session.issuedToken;
+      return token === null ? null : { [this.settings.responseHeader]: token, 'cache-control': 'no-store' };
+    });
   }
 }
 

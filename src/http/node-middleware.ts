@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { debuglog } from 'node:util';
+import { isPromise, type Maybe } from '../maybe';
 import { HttpLifecycle, withHttpStatus, type HttpReply } from './lifecycle';
+import type { RequestSession } from './request-session';
 import type { TokenSessionHandle } from './request-session';
 import type { MiddlewareOptions } from './settings';
 
@@ -27,13 +29,16 @@ export function nodeMiddleware(options?: MiddlewareOptions): NodeMiddleware {
   const lifecycle = new HttpLifecycle(options);
 
   const middleware = function tokenSession(req: Request, res: ServerResponse, next: Next): void {
-    lifecycle.open(req).then((session) => {
+    const start = (session: RequestSession): void => {
       req.tokenSession = session;
       const reply = lifecycle.unauthorized(session);
       if (reply) return sendReply(res, reply);
       commitBeforeEnd(res, () => lifecycle.commit(session), next);
       next();
-    }, (err: unknown) => next(withHttpStatus(err)));
+    };
+    const opened = lifecycle.open(req);
+    if (isPromise(opened)) opened.then(start, (err: unknown) => next(withHttpStatus(err)));
+    else start(opened);
   } as NodeMiddleware;
 
   middleware.requireSession = function requireTokenSession(req, res, next) {
@@ -45,18 +50,19 @@ export function nodeMiddleware(options?: MiddlewareOptions): NodeMiddleware {
   return middleware;
 }
 
-function commitBeforeEnd(res: ServerResponse, commit: () => Promise<Record<string, string> | null>, next: Next): void {
+function commitBeforeEnd(res: ServerResponse, commit: () => Maybe<Record<string, string> | null>, next: Next): void {
   const end = res.end;
   res.end = function endAfterCommit(this: ServerResponse, ...args: unknown[]) {
     res.end = end;
-    commit().then(
-      (headers) => {
-        if (headers && res.headersSent) debug('a new token could not be sent: the response headers were already sent');
-        else if (headers) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-        (end as (...a: unknown[]) => void).apply(res, args);
-      },
-      (err: unknown) => next(withHttpStatus(err)),
-    );
+    const finish = (headers: Record<string, string> | null): ServerResponse => {
+      if (headers && res.headersSent) debug('a new token could not be sent: the response headers were already sent');
+      else if (headers) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      return (end as (...a: unknown[]) => ServerResponse).apply(res, args);
+    };
+    const committed = commit();
+    // Nothing to wait for (a read-only request, an in-memory store): end now, within the handler's call.
+    if (!isPromise(committed)) return finish(committed);
+    committed.then(finish, (err: unknown) => next(withHttpStatus(err)));
     return res;
   } as ServerResponse['end'];
 }

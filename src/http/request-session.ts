@@ -3,6 +3,7 @@ import type { SessionData, TokenSession } from '../core/token-session';
 import { copyData } from '../core/data';
 import { ttlMsOf } from '../core/ttl';
 import { TokenSessionError } from '../errors';
+import { andThen, isPromise, type Maybe } from '../maybe';
 import type { PresentedToken } from './request-token';
 
 /**
@@ -97,7 +98,8 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   #lifetime: Lifetime | null;
   #forceTouch = false;
   #raw: unknown;
-  #commits: Promise<void> = Promise.resolve();
+  /** The commit under way, if one is waiting on the store; it never rejects. */
+  #pending: Promise<void> | undefined;
 
   constructor(sessions: TokenSession<T>, presented: PresentedToken, loaded: LoadedSession<T> | null, raw: unknown) {
     this.sessions = sessions;
@@ -163,17 +165,28 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
     this.#forceTouch = true;
   }
 
-  /**
-   * Commits now. Commits never overlap: an unawaited `save()` and the final commit queue up,
-   * and one that failed does not stop the next from trying again.
-   */
+  /** Writes now what would be written at commit. */
   save(): Promise<void> {
-    const commit = this.#commits.catch(() => undefined).then(() => this.#commit());
-    this.#commits = commit;
-    return commit;
+    return Promise.resolve(this.commit());
   }
 
-  async #commit(): Promise<void> {
+  /**
+   * @internal The commit: at once when the store answers at once. Commits never overlap: an
+   * unawaited `save()` and the final commit queue up, and a failed one does not stop the next.
+   */
+  commit(): Maybe<void> {
+    const result = this.#pending ? this.#pending.then(() => this.#commit()) : andThen(undefined, () => this.#commit());
+    if (isPromise(result)) {
+      const settled = result.then(nothing, nothing);
+      this.#pending = settled;
+      void settled.then(() => {
+        if (this.#pending === settled) this.#pending = undefined;
+      });
+    }
+    return result;
+  }
+
+  #commit(): Maybe<void> {
     const records = this.#records;
     const stored = this.#stored;
     const key = this.#id === null ? null : records.keyOf(this.#id);
@@ -190,27 +203,31 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
     this.#forceTouch = false;
     switch (action) {
       case 'erase':
-        await records.erase(stored!.key);
-        this.#stored = null;
-        return;
+        return andThen(records.erase(stored!.key), () => {
+          this.#stored = null;
+        });
       case 'write': {
         // Always a fresh, checked copy: a store may keep the very object it is given.
         const data = records.storable(this.#data);
-        if (stored && stored.key !== key) await records.moveRecord(stored.key, key!, data, this.#lifetime!);
-        else await records.persist(key!, data, this.#lifetime!);
-        this.#stored = { key: key!, record: null };
-        this.#storedJson = json!;
-        return;
+        const written = stored && stored.key !== key
+          ? records.moveRecord(stored.key, key!, data, this.#lifetime!)
+          : records.persist(key!, data, this.#lifetime!);
+        return andThen(written, () => {
+          this.#stored = { key: key!, record: null };
+          this.#storedJson = json!;
+        });
       }
       case 'touch':
-        await records.restartTtl({ key: key!, record: loadedRecord! });
-        this.#stored = { key: key!, record: null };
-        return;
+        return andThen(records.restartTtl({ key: key!, record: loadedRecord! }), () => {
+          this.#stored = { key: key!, record: null };
+        });
       case null:
-        return;
+        return undefined;
     }
   }
 }
+
+const nothing = (): void => undefined;
 
 /** JSON of the data, or `undefined` when it has none (BigInt, cycles): then it counts as changed and is refused. */
 function jsonOf(data: unknown): string | undefined {

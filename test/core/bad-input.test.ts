@@ -214,13 +214,15 @@ describe.each(IN_PROCESS_STORES)('on $name', (backend) => {
     const store = backend.make();
     const sessions = new TokenSession({ store, hashTokens: false });
     await sessions.new({ n: 1 });
-    const before = backend.dump(store);
+    // maxAge is the time left, computed as it is read: leave it out of the comparison.
+    const dump = () => backend.dump(store).replace(/"maxAge":\d+/g, '');
+    const before = dump();
     await expect(sessions.set('attacker-chosen-id', { admin: true })).rejects.toMatchObject({
       code: 'ERR_SESSION_NOT_FOUND',
     });
     expect(await sessions.touch('attacker-chosen-id')).toBe(false);
     expect(backend.size(store)).toBe(1);
-    expect(backend.dump(store)).toBe(before);
+    expect(dump()).toBe(before);
     backend.close(store);
   });
 });

@@ -1,6 +1,29 @@
-import { toPromiseStore } from '../../src/store/promise-store';
-import type { StoreCallback } from '../../src';
+import { toStoreCalls } from '../../src/store/store-calls';
+import type { ExpressSessionStore, StoreCallback } from '../../src';
 import { brokenStore, fakeStore, WORKING_STYLES } from '../helpers/fake-stores';
+
+/** The store calls, every answer as a promise (sync answers included), for `expect().resolves`. */
+function toPromiseStore(store: ExpressSessionStore, timeoutMs: number) {
+  const calls = toStoreCalls(store, timeoutMs);
+  return {
+    get: (key: string) => Promise.resolve(calls.get(key)),
+    set: (key: string, record: unknown) => Promise.resolve(calls.set(key, record)),
+    destroy: (key: string) => Promise.resolve(calls.destroy(key)),
+  };
+}
+
+test('a store that answers at once is answered at once; one that answers later, by a promise', () => {
+  const sync = toStoreCalls(fakeStore('sync callback'), 1000);
+  expect(sync.set('k', { v: 1 })).toBeUndefined();
+  expect(sync.get('k')).toEqual({ v: 1 });
+  expect(sync.get('missing')).toBeNull();
+  const later = toStoreCalls(fakeStore('async callback'), 1000);
+  expect(later.get('k')).toBeInstanceOf(Promise);
+  // A failure is always a rejected promise, never a throw, even from a store that throws at once.
+  const failing = toStoreCalls(brokenStore('throws'), 1000).get('k');
+  expect(failing).toBeInstanceOf(Promise);
+  return expect(failing).rejects.toMatchObject({ code: 'ERR_STORE' });
+});
 
 describe.each(WORKING_STYLES)('a store that answers by %s', (style) => {
   test('set, get, destroy and a miss', async () => {

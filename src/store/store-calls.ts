@@ -1,0 +1,106 @@
+import { TokenSessionError } from '../errors';
+import { andThen, isPromise, type Maybe } from '../maybe';
+import type { ExpressSessionStore } from './types';
+
+/**
+ * The one API the engine uses, whatever style the underlying store calls back in. A store that
+ * answers at once (an in-memory one) gets its answer returned at once; otherwise a promise.
+ */
+export interface StoreCalls {
+  /** The stored value, or `null` for a miss (`null`, `undefined` or an `ENOENT` error). */
+  get(key: string): Maybe<unknown>;
+  set(key: string, record: unknown): Maybe<void>;
+  destroy(key: string): Maybe<void>;
+}
+
+type RequiredMethod = 'get' | 'set' | 'destroy';
+
+/**
+ * Wraps an express-session-compatible store. This is the only place that knows how stores
+ * call back: with a callback (synchronously or later), with a promise, or with both, and
+ * sometimes more than once. The first answer wins, later ones are ignored, and nothing
+ * here throws inside a store's callback.
+ *
+ * @param timeoutMs ms a call may take before it fails with `ERR_STORE_TIMEOUT`; 0 disables.
+ */
+export function toStoreCalls(store: ExpressSessionStore, timeoutMs: number): StoreCalls {
+  return {
+    get(key) {
+      const answer = callStore(store, 'get', [key], timeoutMs);
+      return isPromise(answer) ? answer.then(orNull, nullIfNotFound) : orNull(answer);
+    },
+    set(key, record) {
+      return andThen(callStore(store, 'set', [key, record], timeoutMs), nothing);
+    },
+    destroy(key) {
+      return andThen(callStore(store, 'destroy', [key], timeoutMs), nothing);
+    },
+  };
+}
+
+const orNull = (value: unknown): unknown => value ?? null;
+const nothing = (): void => undefined;
+
+function nullIfNotFound(err: unknown): null {
+  if (isNotFound(err)) return null;
+  throw err;
+}
+
+/** express-session treats `ENOENT` from `get` as "no such session" (file-based stores use it). */
+function isNotFound(err: unknown): boolean {
+  const cause = err instanceof TokenSessionError ? err.cause : err;
+  return typeof cause === 'object' && cause !== null && (cause as { code?: unknown }).code === 'ENOENT';
+}
+
+function callStore(store: ExpressSessionStore, method: RequiredMethod, args: unknown[], timeoutMs: number): Maybe<unknown> {
+  let settled = false;
+  let answer: { err: unknown; value: unknown } | undefined;
+  let pending: { resolve(value: unknown): void; reject(err: unknown): void } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const settle = (err: unknown, value?: unknown): void => {
+    if (settled) return;
+    settled = true;
+    if (timer) clearTimeout(timer);
+    if (!pending) answer = { err, value }; // answered before callStore returned
+    else if (err) pending.reject(storeError(method, err));
+    else pending.resolve(value);
+  };
+
+  try {
+    const returned = (store[method] as (...a: unknown[]) => unknown).call(store, ...args, settle);
+    if (isThenable(returned)) {
+      returned.then(
+        (value) => settle(null, value),
+        (err: unknown) => settle(err ?? new Error('rejected without a reason')),
+      );
+    }
+  } catch (err) {
+    settle(err ?? new Error('threw without a reason'));
+  }
+
+  if (answer) return answer.err ? Promise.reject(storeError(method, answer.err)) : answer.value;
+  return new Promise((resolve, reject) => {
+    pending = { resolve, reject };
+    // Armed only for a call still open: stores that answer at once cost no timer.
+    if (timeoutMs > 0) {
+      timer = setTimeout(() => {
+        settle(new TokenSessionError('ERR_STORE_TIMEOUT', `store.${method} did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+    }
+  });
+}
+
+function storeError(method: RequiredMethod, err: unknown): TokenSessionError {
+  if (err instanceof TokenSessionError) return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  return new TokenSessionError('ERR_STORE', `store.${method} failed: ${reason}`, { cause: err });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
