@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import {
-  HttpLifecycle, withHttpStatus, type MiddlewareOptions, type RequestSession, type SessionData,
+  HttpLifecycle, whenReady, withHttpStatus, type MiddlewareOptions, type RequestSession, type SessionData,
   type TokenSessionHandle,
 } from '../src';
 
@@ -22,30 +22,29 @@ const plugin: FastifyPluginAsync<MiddlewareOptions> = async function tokenSessio
   // Declared up front (a null placeholder) so Fastify keeps one request shape; set per request in onRequest.
   fastify.decorateRequest('tokenSession', null as never);
 
-  fastify.addHook('onRequest', async function loadTokenSession(request: FastifyRequest, reply: FastifyReply) {
-    const session = await Promise.resolve(lifecycle.open(request.raw)).catch(rethrowWithStatus);
-    request.tokenSession = session;
-    const required = routeConfig(request)?.tokenSession?.required ?? lifecycle.settings.required;
-    const refusal = lifecycle.unauthorized(session, required);
-    if (refusal) return reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
+  // Callback-style hooks: with an in-memory store both finish at once, without a promise per hook.
+  fastify.addHook('onRequest', function loadTokenSession(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
+    whenReady(lifecycle.open(request.raw), (session) => {
+      request.tokenSession = session;
+      const required = routeConfig(request)?.tokenSession?.required ?? lifecycle.settings.required;
+      const refusal = lifecycle.unauthorized(session, required);
+      if (refusal) reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
+      else done();
+    }, (err) => done(withHttpStatus(err as Error)));
   });
 
-  fastify.addHook('onSend', async function commitTokenSession(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-    if (request.tokenSession) {
-      const headers = await Promise.resolve(lifecycle.commit(request.tokenSession as RequestSession)).catch(rethrowWithStatus);
+  fastify.addHook('onSend', function commitTokenSession(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) {
+    if (!request.tokenSession) return done(null, payload);
+    whenReady(lifecycle.commit(request.tokenSession as RequestSession), (headers) => {
       if (headers) reply.headers(headers);
-    }
-    return payload;
+      done(null, payload);
+    }, (err) => done(withHttpStatus(err as Error)));
   });
 };
 
 /** Fastify 5 has `routeOptions.config`; Fastify 4 before 4.10 only `routeConfig`. */
 function routeConfig(request: FastifyRequest): { tokenSession?: { required?: boolean } } | undefined {
   return request.routeOptions?.config ?? (request as unknown as { routeConfig?: never }).routeConfig;
-}
-
-function rethrowWithStatus(err: unknown): never {
-  throw withHttpStatus(err);
 }
 
 export const tokenSessionPlugin = fp(plugin, { name: 'token-session', fastify: '4.x || 5.x' });

@@ -1,6 +1,6 @@
 import type { Lifecycle, Plugin, Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
 import {
-  HttpLifecycle, errorReply, type HttpReply, type MiddlewareOptions, type RequestSession, type SessionData,
+  andThen, HttpLifecycle, errorReply, isPromise, type Maybe, type HttpReply, type MiddlewareOptions, type RequestSession, type SessionData,
   type TokenSessionHandle,
 } from '../src';
 
@@ -21,33 +21,31 @@ export const hapiTokenSession: Plugin<MiddlewareOptions | undefined> = {
   register(server, options) {
     const lifecycle = new HttpLifecycle(options);
 
-    server.ext('onPreAuth', async function loadTokenSession(request: Request, h: ResponseToolkit) {
-      let session: RequestSession;
-      try {
-        session = await lifecycle.open(request.raw.req);
-      } catch (err) {
-        return respond(h, errorReply(err));
-      }
-      request.tokenSession = session;
-      const required = request.route.settings.plugins?.['token-session']?.required ?? lifecycle.settings.required;
-      const refusal = lifecycle.unauthorized(session, required);
-      return refusal ? respond(h, refusal) : h.continue;
+    // Plain (not async) methods: with an in-memory store both answer at once, without a promise.
+    server.ext('onPreAuth', function loadTokenSession(request: Request, h: ResponseToolkit) {
+      return orErrorReply(h, andThen(lifecycle.open(request.raw.req), (session) => {
+        request.tokenSession = session;
+        const required = request.route.settings.plugins?.['token-session']?.required ?? lifecycle.settings.required;
+        const refusal = lifecycle.unauthorized(session, required);
+        return refusal ? respond(h, refusal) : h.continue;
+      }));
     });
 
-    server.ext('onPreResponse', async function commitTokenSession(request: Request, h: ResponseToolkit) {
+    server.ext('onPreResponse', function commitTokenSession(request: Request, h: ResponseToolkit) {
       const session = request.tokenSession as RequestSession | undefined;
       if (!session) return h.continue;
-      let headers: Record<string, string> | null;
-      try {
-        headers = await lifecycle.commit(session);
-      } catch (err) {
-        return respond(h, errorReply(err));
-      }
-      if (headers) addHeaders(request.response, headers);
-      return h.continue;
+      return orErrorReply(h, andThen(lifecycle.commit(session), (headers) => {
+        if (headers) addHeaders(request.response, headers);
+        return h.continue;
+      }));
     });
   },
 };
+
+/** A store failure becomes a 503 (or 500) response; hapi would make any thrown error a 500. */
+function orErrorReply(h: ResponseToolkit, result: Maybe<Lifecycle.ReturnValueTypes>): Maybe<Lifecycle.ReturnValueTypes> {
+  return isPromise(result) ? result.catch((err: unknown) => respond(h, errorReply(err))) : result;
+}
 
 function addHeaders(response: Request['response'], headers: Record<string, string>): void {
   if ('isBoom' in response && response.isBoom) Object.assign(response.output.headers, headers);

@@ -21,14 +21,24 @@ export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
   const lifecycle = new HttpLifecycle(options);
 
   const middleware = async function tokenSession(ctx: Context, next: Next): Promise<void> {
-    const session = await Promise.resolve(lifecycle.open(ctx.req)).catch(rethrowWithStatus);
+    let session: RequestSession;
+    try {
+      session = await lifecycle.open(ctx.req);
+    } catch (err) {
+      throw withHttpStatus(err);
+    }
     ctx.tokenSession = session;
     const reply = lifecycle.unauthorized(session);
     if (reply) return send(ctx, reply);
     try {
       await next();
     } finally {
-      const headers = await Promise.resolve(lifecycle.commit(session)).catch(rethrowWithStatus);
+      let headers: Record<string, string> | null;
+      try {
+        headers = await lifecycle.commit(session);
+      } catch (err) {
+        throw withHttpStatus(err);
+      }
       if (headers) ctx.set(headers);
     }
   } as KoaTokenSession;
@@ -45,10 +55,6 @@ function send(ctx: Context, reply: HttpReply): void {
   ctx.status = reply.status;
   ctx.set(reply.headers);
   ctx.body = reply.body;
-}
-
-function rethrowWithStatus(err: unknown): never {
-  throw withHttpStatus(err);
 }
 
 export default koaTokenSession;

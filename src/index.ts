@@ -18,6 +18,7 @@ export { HttpLifecycle, withHttpStatus, errorReply, type HttpReply } from './htt
 export { RequestSession, decideCommit, type TokenSessionHandle, type TokenStatus, type CommitAction } from './http/request-session';
 export type { HttpOptions, MiddlewareOptions, HttpSettings } from './http/settings';
 export { nodeMiddleware, type NodeMiddleware } from './http/node-middleware';
+export { andThen, isPromise, whenReady, type Maybe } from './maybe';
 
 declare module './core/token-session' {
   interface TokenSession<T> {

@@ -42,6 +42,31 @@ export function copyData<T>(data: T): T {
   return copy as T;
 }
 
+/**
+ * Whether `value` would be stored as the same JSON as `stored` (data the store holds, so
+ * plain JSON). It tells a request's commit whether the handler changed the session: a walk
+ * that stops at the first difference, cheaper than serialising both. Anything JSON cannot
+ * hold counts as a change, so the write that follows refuses it with ERR_INVALID_DATA.
+ */
+export function sameJson(value: unknown, stored: unknown): boolean {
+  if (value === stored) return true;
+  if (typeof value !== 'object' || typeof stored !== 'object' || value === null || stored === null) return false;
+  if (Array.isArray(value) || Array.isArray(stored)) {
+    if (!Array.isArray(value) || !Array.isArray(stored) || value.length !== stored.length) return false;
+    return value.every((item, i) => sameJson(item, stored[i]));
+  }
+  if (!isPlainObject(value)) return false;
+  const other = stored as Record<string, unknown>;
+  let defined = 0;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if (item === undefined) continue; // JSON leaves it out
+    defined += 1;
+    if (!Object.hasOwn(other, key) || !sameJson(item, other[key])) return false;
+  }
+  return defined === Object.keys(other).length;
+}
+
 function checkValue(value: unknown, path: string, depth: number, ancestors: object[]): void {
   switch (typeof value) {
     case 'string':

@@ -19,8 +19,6 @@ export interface HttpReply {
 export class HttpLifecycle<T = any> {
   readonly sessions: TokenSession<T>;
   readonly settings: HttpSettings;
-  /** Sessions already committed: a framework may run its send hook again for the error response of a failed commit. */
-  readonly #committed = new WeakSet<RequestSession<T>>();
 
   constructor(options?: MiddlewareOptions<T>) {
     ({ sessions: this.sessions, settings: this.settings } = resolveMiddlewareOptions(options));
@@ -56,8 +54,8 @@ export class HttpLifecycle<T = any> {
    * is to be written, or the store answers at once.
    */
   commit(session: RequestSession<T>): Maybe<Record<string, string> | null> {
-    if (this.#committed.has(session)) return null;
-    this.#committed.add(session);
+    // Once per request: a framework may run its send hook again, for the error response of a failed commit.
+    if (!session.startFinalCommit()) return null;
     return andThen(session.commit(), () => {
       const token = session.issuedToken;
       return token === null ? null : { [this.settings.responseHeader]: token, 'cache-control': 'no-store' };

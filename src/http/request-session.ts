@@ -1,6 +1,6 @@
 import type { LoadedSession, Lifetime, SessionStore } from '../core/session-store';
 import type { SessionData, TokenSession } from '../core/token-session';
-import { copyData } from '../core/data';
+import { copyData, sameJson } from '../core/data';
 import { ttlMsOf } from '../core/ttl';
 import { TokenSessionError } from '../errors';
 import { andThen, isPromise, type Maybe } from '../maybe';
@@ -89,17 +89,20 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   readonly tokenStatus: TokenStatus;
   readonly #records: SessionStore<T>;
   #id: string | null;
+  /** The store key of `#id`, kept so a request hashes its token once. */
+  #idKey: string | null;
   #data: T;
   #requestToken: string | null;
   /** The session this request found or last wrote; removed at commit if `id` moved away from it. */
   #stored: Stored<T> | null;
-  /** The data as the store has it, as JSON, to tell whether the handler changed it. */
-  #storedJson: string;
+  /** The data as the store has it (never mutated), to tell at commit whether the handler changed it. */
+  #baseline: unknown;
   #lifetime: Lifetime | null;
   #forceTouch = false;
   #raw: unknown;
   /** The commit under way, if one is waiting on the store; it never rejects. */
   #pending: Promise<void> | undefined;
+  #finalCommitStarted = false;
 
   constructor(sessions: TokenSession<T>, presented: PresentedToken, loaded: LoadedSession<T> | null, raw: unknown) {
     this.sessions = sessions;
@@ -107,17 +110,19 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
     this.#raw = raw;
     this.#requestToken = presented.token;
     if (loaded) {
-      // The handler gets its own copy; the JSON is the baseline that tells, at commit, whether it changed.
-      this.#storedJson = JSON.stringify(loaded.record.data);
+      // The handler gets its own copy; the store's object is the baseline for change detection.
+      this.#baseline = loaded.record.data;
       this.#data = copyData(loaded.record.data);
       this.#id = presented.token;
+      this.#idKey = loaded.key;
       this.#stored = { key: loaded.key, record: loaded.record };
       this.#lifetime = this.#records.lifetimeOf(loaded.record);
       this.tokenStatus = 'live';
     } else {
-      this.#storedJson = '';
+      this.#baseline = undefined;
       this.#data = NO_SESSION_DATA;
       this.#id = null;
+      this.#idKey = null;
       this.#stored = null;
       this.#lifetime = null;
       this.tokenStatus = presented.token !== null ? 'unknown' : presented.presented ? 'malformed' : 'none';
@@ -144,21 +149,33 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   create(data: T = {} as T, options: { ttl?: number } = {}): string {
     const stored = this.#records.storable(data);
     const ttlMs = options.ttl === undefined ? this.#records.defaultTtlMs : ttlMsOf(options.ttl);
-    this.#id = this.#records.newToken(this.#raw);
+    this.#setId(this.#records.newToken(this.#raw));
     this.#data = stored;
     this.#lifetime = { ttlMs, createdAt: Date.now() };
-    return this.#id;
+    return this.#id!;
   }
 
   regenerate(): string {
     if (this.#id === null) throw noSession('regenerate() needs a session; call create(data) first');
-    this.#id = this.#records.newToken(this.#raw);
-    return this.#id;
+    this.#setId(this.#records.newToken(this.#raw));
+    return this.#id!;
   }
 
   destroy(): void {
-    this.#id = null;
+    this.#setId(null);
     this.#data = NO_SESSION_DATA;
+  }
+
+  #setId(token: string | null): void {
+    this.#id = token;
+    this.#idKey = token === null ? null : this.#records.keyOf(token);
+  }
+
+  /** @internal Whether this is the first end-of-request commit (`false` once one has started). */
+  startFinalCommit(): boolean {
+    if (this.#finalCommitStarted) return false;
+    this.#finalCommitStarted = true;
+    return true;
   }
 
   touch(): void {
@@ -189,14 +206,14 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   #commit(): Maybe<void> {
     const records = this.#records;
     const stored = this.#stored;
-    const key = this.#id === null ? null : records.keyOf(this.#id);
-    const json = jsonOf(this.#data);
+    const key = this.#idKey;
+    if (key === null && stored === null) return undefined; // no session, before or now: the common anonymous request
     const loadedRecord = stored?.record ?? null;
     const action = decideCommit({
       hasSession: key !== null,
       hasStoredRecord: stored !== null,
       movedToNewToken: stored?.key !== key,
-      dataChanged: json !== this.#storedJson,
+      dataChanged: key !== null && !sameJson(this.#data, this.#baseline),
       // A record this request wrote itself has a fresh expiry already.
       touchDue: loadedRecord !== null && (this.#forceTouch || records.isTouchDue(loadedRecord)),
     });
@@ -214,7 +231,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
           : records.persist(key!, data, this.#lifetime!);
         return andThen(written, () => {
           this.#stored = { key: key!, record: null };
-          this.#storedJson = json!;
+          this.#baseline = data;
         });
       }
       case 'touch':
@@ -228,12 +245,3 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
 }
 
 const nothing = (): void => undefined;
-
-/** JSON of the data, or `undefined` when it has none (BigInt, cycles): then it counts as changed and is refused. */
-function jsonOf(data: unknown): string | undefined {
-  try {
-    return JSON.stringify(data);
-  } catch {
-    return undefined;
-  }
-}

@@ -1,0 +1,30 @@
+import { copyData, sameJson } from '../../src/core/data';
+
+describe('sameJson: would the value be stored as the same JSON as the stored data', () => {
+  test.each([
+    ['equal objects', { a: 1, b: [1, { c: 'x' }] }, { a: 1, b: [1, { c: 'x' }] }, true],
+    ['a changed leaf', { a: 1, b: [1, { c: 'y' }] }, { a: 1, b: [1, { c: 'x' }] }, false],
+    ['a new key', { a: 1, b: 2 }, { a: 1 }, false],
+    ['a removed key', { a: 1 }, { a: 1, b: 2 }, false],
+    ['an undefined key is no key, as in JSON', { a: 1, b: undefined }, { a: 1 }, true],
+    ['a longer array', { l: [1, 2, 3] }, { l: [1, 2] }, false],
+    ['an array for an object', { l: [] }, { l: {} }, false],
+    ['a Date is a change (JSON cannot hold it as a Date)', { at: new Date(0) }, { at: {} }, false],
+    ['a Map for an empty object is a change', { m: new Map() }, { m: {} }, false],
+    ['NaN is a change', { n: NaN }, { n: null }, false],
+  ])('%s', (_name, value, stored, same) => {
+    expect(sameJson(value, stored)).toBe(same);
+  });
+});
+
+test('copyData is deep, drops undefined, and keeps an own __proto__ key as data', () => {
+  const source = JSON.parse('{"a":{"b":[1,{"c":2}]},"__proto__":{"admin":true}}') as Record<string, any>;
+  source['u'] = undefined;
+  const copy = copyData(source);
+  expect(copy).toEqual(source);
+  expect(copy).not.toHaveProperty('u');
+  expect(copy.a).not.toBe(source.a);
+  expect(copy.a.b[1]).not.toBe(source.a.b[1]);
+  expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+  expect((copy as { admin?: boolean }).admin).toBeUndefined();
+});
