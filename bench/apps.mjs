@@ -1,6 +1,7 @@
 // One app per (framework, variant), all with the same two handlers: GET /read answers the
 // session's counter, GET /write increments it. POST /login starts a session (token or cookie).
-//   variants: bare (no session), ts-read / ts-write (token-session), peer-read / peer-write
+//   variants: bare (no session), noop (bare plus one middleware/hook that does nothing: the
+//   framework's own price for any plugin), ts-read / ts-write (token-session), peer-read / peer-write
 import { createServer } from 'node:http';
 import express from 'express';
 import expressSession from 'express-session';
@@ -60,8 +61,8 @@ const listenNode = (server) =>
   new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 
 export async function startApp(framework, variant, sessions) {
-  const kind = variant === 'bare' ? 'bare' : variant.startsWith('ts-') ? 'ts' : 'peer';
-  return STARTERS[framework](kind, sessions);
+  const kind = variant === 'bare' || variant === 'noop' ? 'bare' : variant.startsWith('ts-') ? 'ts' : 'peer';
+  return STARTERS[framework](kind, sessions, variant === 'noop');
 }
 
 const STARTERS = {
@@ -73,8 +74,9 @@ const STARTERS = {
     }));
   },
 
-  async express(kind, sessions) {
+  async express(kind, sessions, noop) {
     const app = express();
+    if (noop) app.use((req, res, next) => next());
     if (kind === 'ts') app.use(expressTokenSession(sessions));
     if (kind === 'peer') app.use(expressSession({ secret: SECRET, resave: false, saveUninitialized: false }));
     const { login, get, set } = kind === 'peer'
@@ -87,8 +89,9 @@ const STARTERS = {
     return listenNode(createServer(app));
   },
 
-  async fastify(kind, sessions) {
+  async fastify(kind, sessions, noop) {
     const app = Fastify();
+    if (noop) app.addHook('onRequest', (request, reply, done) => done());
     if (kind === 'ts') await app.register(tokenSessionPlugin, { sessions });
     if (kind === 'peer') {
       await app.register(fastifyCookie);
@@ -105,9 +108,10 @@ const STARTERS = {
     return app.server.address().port;
   },
 
-  async koa(kind, sessions) {
+  async koa(kind, sessions, noop) {
     const app = new Koa();
     app.keys = [SECRET];
+    if (noop) app.use((ctx, next) => next());
     if (kind === 'ts') app.use(koaTokenSession(sessions));
     if (kind === 'peer') {
       const external = new Map();
@@ -129,8 +133,9 @@ const STARTERS = {
     return listenNode(createServer(app.callback()));
   },
 
-  async hapi(kind, sessions) {
+  async hapi(kind, sessions, noop) {
     const server = Hapi.server({ port: 0, host: '127.0.0.1' });
+    if (noop) server.ext('onPreAuth', (request, h) => h.continue);
     if (kind === 'ts') await server.register({ plugin: hapiTokenSession, options: { sessions } });
     if (kind === 'peer') {
       await server.register({

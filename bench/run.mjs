@@ -15,7 +15,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
 const CONNECTIONS = 50;
 const frameworks = (process.env.BENCH_FRAMEWORKS ?? FRAMEWORKS.join(',')).split(',');
-const VARIANTS = ['bare', 'ts-read', 'ts-write', 'peer-read', 'peer-write'];
+const VARIANTS = ['bare', 'noop', 'ts-read', 'ts-write', 'peer-read', 'peer-write'];
 const canPin = (() => {
   try {
     execFileSync('taskset', ['-c', '0', 'true']);
