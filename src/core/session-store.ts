@@ -88,6 +88,11 @@ export class SessionStore<T> {
     return isTouchDue(record, Date.now(), this.#options.touchAfterMs, this.#options);
   }
 
+  /** Restarts the idle TTL if `touchAfter` allows it (the programmatic API's touch). */
+  touchIfDue(found: LoadedSession<T>): Maybe<void> {
+    return this.isTouchDue(found.record) ? this.restartTtl(found) : undefined;
+  }
+
   /** Restarts the idle TTL: a full rewrite of the record with a new expiry. */
   restartTtl({ key, record }: LoadedSession<T>): Maybe<void> {
     return this.write(key, restartRecord(record, Date.now(), this.#options));

@@ -176,7 +176,7 @@ export class TokenSession<T = SessionData> {
   private async load(sid: string, touch: boolean): Promise<T | null> {
     const found = await this.records.find(sid);
     if (!found) return null;
-    if (touch && this.records.isTouchDue(found.record)) await this.records.restartTtl(found);
+    if (touch) await this.records.touchIfDue(found);
     return copyData(found.record.data);
   }
 
@@ -191,7 +191,7 @@ export class TokenSession<T = SessionData> {
   private async restart(sid: string): Promise<boolean> {
     const found = await this.records.find(sid);
     if (!found) return false;
-    if (this.records.isTouchDue(found.record)) await this.records.restartTtl(found);
+    await this.records.touchIfDue(found);
     return true;
   }
 

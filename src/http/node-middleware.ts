@@ -16,7 +16,6 @@ type Middleware = (req: Request, res: ServerResponse, next: Next) => void;
 export interface NodeMiddleware extends Middleware {
   /** Answers 401 on routes it guards when the request has no session. */
   requireSession: Middleware;
-  lifecycle: HttpLifecycle;
 }
 
 /**
@@ -46,7 +45,6 @@ export function nodeMiddleware(options?: MiddlewareOptions): NodeMiddleware {
     if (reply) sendReply(res, reply);
     else next();
   };
-  middleware.lifecycle = lifecycle;
   return middleware;
 }
 

@@ -57,8 +57,8 @@ export interface SessionRecord<T = unknown> {
 /** What marks a record besides its data and lifetime. */
 export type RecordMarks = Pick<SessionRecord, 'owner' | 'once'>;
 
-/** The lifetime rules that every expiry computation needs. */
-export interface Lifetime {
+/** The engine-wide expiry rule every expiry computation needs (the per-session TTL is in the record). */
+export interface ExpiryRules {
   /** Hard limit from creation, in ms, or `undefined` for none. */
   absoluteTtlMs: number | undefined;
 }
@@ -68,10 +68,10 @@ export function buildRecord<T>(
   ttlMs: number,
   createdAt: number,
   now: number,
-  lifetime: Lifetime,
+  rules: ExpiryRules,
   marks: RecordMarks,
 ): SessionRecord<T> {
-  const expires = nextExpiry(ttlMs, createdAt, now, lifetime);
+  const expires = nextExpiry(ttlMs, createdAt, now, rules);
   const record: SessionRecord<T> = {
     cookie: new RecordCookie(ttlMs, expires),
     data,
@@ -83,19 +83,19 @@ export function buildRecord<T>(
 }
 
 /** The same session with its expiry restarted at `now` (what a touch writes). */
-export function restartRecord<T>(record: SessionRecord<T>, now: number, lifetime: Lifetime): SessionRecord<T> {
-  return buildRecord(record.data, record.cookie.originalMaxAge, record.createdAt, now, lifetime, record);
+export function restartRecord<T>(record: SessionRecord<T>, now: number, rules: ExpiryRules): SessionRecord<T> {
+  return buildRecord(record.data, record.cookie.originalMaxAge, record.createdAt, now, rules, record);
 }
 
 /** The idle deadline from `now`, never past the absolute deadline. */
-function nextExpiry(ttlMs: number, createdAt: number, now: number, lifetime: Lifetime): number {
+function nextExpiry(ttlMs: number, createdAt: number, now: number, rules: ExpiryRules): number {
   const idle = now + ttlMs;
-  const absolute = absoluteDeadline(createdAt, lifetime);
+  const absolute = absoluteDeadline(createdAt, rules);
   return absolute === undefined ? idle : Math.min(idle, absolute);
 }
 
-function absoluteDeadline(createdAt: number, lifetime: Lifetime): number | undefined {
-  return lifetime.absoluteTtlMs === undefined ? undefined : createdAt + lifetime.absoluteTtlMs;
+function absoluteDeadline(createdAt: number, rules: ExpiryRules): number | undefined {
+  return rules.absoluteTtlMs === undefined ? undefined : createdAt + rules.absoluteTtlMs;
 }
 
 export function expiresAt(record: SessionRecord): number {
@@ -108,8 +108,8 @@ export function expiresAt(record: SessionRecord): number {
  * (session-memory-store among them) ignore the record's expiry, and because `absoluteTtl`
  * may have been lowered since the record was written.
  */
-export function isLive(record: SessionRecord, now: number, lifetime: Lifetime): boolean {
-  const absolute = absoluteDeadline(record.createdAt, lifetime);
+export function isLive(record: SessionRecord, now: number, rules: ExpiryRules): boolean {
+  const absolute = absoluteDeadline(record.createdAt, rules);
   return expiresAt(record) > now && (absolute === undefined || absolute > now);
 }
 
@@ -118,11 +118,11 @@ export function isLive(record: SessionRecord, now: number, lifetime: Lifetime): 
  * `touchAfterMs`. While the expiry is unmoved this equals "touchAfter passed since the last
  * write", without storing a last-write time. At the absolute deadline nothing can move.
  */
-export function isTouchDue(record: SessionRecord, now: number, touchAfterMs: number, lifetime: Lifetime): boolean {
+export function isTouchDue(record: SessionRecord, now: number, touchAfterMs: number, rules: ExpiryRules): boolean {
   const current = expiresAt(record);
-  const absolute = absoluteDeadline(record.createdAt, lifetime);
+  const absolute = absoluteDeadline(record.createdAt, rules);
   if (absolute !== undefined && current >= absolute) return false;
-  return nextExpiry(record.cookie.originalMaxAge, record.createdAt, now, lifetime) - current >= touchAfterMs;
+  return nextExpiry(record.cookie.originalMaxAge, record.createdAt, now, rules) - current >= touchAfterMs;
 }
 
 /**

@@ -45,16 +45,15 @@ export const programs = {
 };
 
 /** redis-server with no persistence (`--save '' --appendonly no`), on a loopback port. */
-export async function startRedis(port?: number): Promise<TestServer & { port: number; kill(): Promise<void> }> {
+export async function startRedis(): Promise<TestServer> {
   const program = programs.redis();
   if (!program) throw new Error('redis-server is not installed');
-  const listenPort = port ?? (await freePort());
+  const listenPort = await freePort();
   const child = spawn(program, ['--port', String(listenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await waitForOutput(child, /Ready to accept connections/, 'redis-server');
-  const kill = () => stopChild(child, 'SIGKILL');
-  return { url: `redis://127.0.0.1:${listenPort}`, port: listenPort, stop: () => stopChild(child, 'SIGTERM'), kill };
+  return { url: `redis://127.0.0.1:${listenPort}`, stop: () => stopChild(child) };
 }
 
 /**
@@ -117,10 +116,10 @@ function waitForOutput(child: ChildProcess, ready: RegExp, name: string): Promis
   });
 }
 
-function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill(signal);
+    child.kill('SIGTERM');
   });
 }
