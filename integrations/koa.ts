@@ -44,7 +44,7 @@ export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
   } as KoaTokenSession;
 
   middleware.requireSession = async function requireTokenSession(ctx: Context, next: Next): Promise<void> {
-    const reply = lifecycle.unauthorized(ctx.tokenSession as RequestSession, true);
+    const reply = lifecycle.unauthorized(ctx.tokenSession as RequestSession | undefined, true);
     if (reply) send(ctx, reply);
     else await next();
   };

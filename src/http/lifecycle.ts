@@ -36,7 +36,11 @@ export class HttpLifecycle<T = any> {
   }
 
   /** The 401 to send when a session is required and the request has none; `null` to go on. */
-  unauthorized(session: RequestSession<T>, required = this.settings.required): HttpReply | null {
+  unauthorized(session: RequestSession<T> | undefined, required = this.settings.required): HttpReply | null {
+    if (!session) {
+      // A per-route guard whose request never went through the middleware: a set-up mistake, said plainly.
+      throw new TokenSessionError('ERR_OPTIONS', 'requireSession runs after the token-session middleware; register that first');
+    }
     if (!required || session.id !== null) return null;
     const badToken = session.tokenStatus === 'unknown' || session.tokenStatus === 'malformed';
     const headers: Record<string, string> = {};

@@ -41,7 +41,7 @@ export function nodeMiddleware(options?: MiddlewareOptions): NodeMiddleware {
   } as NodeMiddleware;
 
   middleware.requireSession = function requireTokenSession(req, res, next) {
-    const reply = req.tokenSession ? lifecycle.unauthorized(req.tokenSession as never, true) : missingMiddleware();
+    const reply = lifecycle.unauthorized(req.tokenSession as RequestSession | undefined, true);
     if (reply) sendReply(res, reply);
     else next();
   };
@@ -70,8 +70,4 @@ function sendReply(res: ServerResponse, reply: HttpReply): void {
   for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(reply.body));
-}
-
-function missingMiddleware(): never {
-  throw new Error('token-session: requireSession runs after the token-session middleware; app.use() it first');
 }

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { decideCommit, HttpLifecycle, TokenSession, type HttpSettings } from '../../src';
 import { readPresentedToken } from '../../src/http/request-token';
 import { resolveMiddlewareOptions } from '../../src/http/settings';
+import { expressTokenSession } from '../../integrations/express';
 
 describe('decideCommit', () => {
   const base = { hasSession: true, hasStoredRecord: true, movedToNewToken: false, dataChanged: false, touchDue: false };
@@ -87,4 +88,17 @@ test('the seed API: app.use(tokenSession.express)', async () => {
   const login = await request(app).post('/login').expect(200);
   expect(await tokenSession.get(login.body.token)).toEqual({ n: 1 });
   await request(app).get('/n').set('x-session-token', login.body.token).expect(200, { n: 1 });
+});
+
+test('a per-route guard without the middleware fails with a clear error, not a TypeError', async () => {
+  const guardOnly = new HttpLifecycle();
+  expect(() => guardOnly.unauthorized(undefined, true)).toThrow(
+    expect.objectContaining({ code: 'ERR_OPTIONS', message: expect.stringMatching(/register that first/) }),
+  );
+  const app = express();
+  app.get('/private', expressTokenSession().requireSession, (_req, res) => res.json({ ok: true }));
+  app.use((err: { code?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    res.status(500).json({ code: err.code });
+  });
+  await request(app).get('/private').expect(500, { code: 'ERR_OPTIONS' });
 });
