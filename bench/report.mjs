@@ -1,5 +1,5 @@
 // Turns the samples of bench/run.mjs into BENCHMARKS.md and bench/ratios.svg.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +14,15 @@ const stats = (values) => ({ median: median(values), min: Math.min(...values), m
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const range = (s, digits = 0) => `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 const mark = (ok) => (ok ? '✅' : '❌');
+
+/**
+ * CPU per request a variant adds over its bare framework: the median of the differences within
+ * each round, so that a slow spell of the shared machine, which hits both runs of a round, cancels.
+ */
+function pairedAdded(samples, framework, variant) {
+  const bare = samples.get(`${framework}/bare`);
+  return median(samples.get(`${framework}/${variant}`).map((s, round) => s.cpuUs - bare[round].cpuUs));
+}
 
 /** Median figures of one configuration. */
 function summarise(list) {
@@ -43,7 +52,8 @@ export function writeReport({ samples, microSamples, frameworks, peers, settings
   lines.push(`after a 1 s warm-up; ${settings.pinned ? 'the server pinned to core 0 and the load generator to core 1' : 'no CPU pinning (taskset or a second core missing)'}.`);
   lines.push('Server CPU is the server process\'s own user + system time divided by the requests it answered.');
   lines.push('On Fastify and bare node one load-generator core saturates before the server does, so there');
-  lines.push('server CPU per request is the figure to trust, not req/s. The row "+ one middleware that does');
+  lines.push('server CPU per request is the figure to trust, not req/s. "CPU added" is the median, over the');
+  lines.push('rounds, of the difference to the bare framework measured in the same round. The row "+ one middleware that does');
   lines.push('nothing" shows what the framework itself charges for any plugin, before it does any work.', '');
   lines.push(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}.`, '');
   lines.push(`Ceiling, bare node \`http\`: ${range(node.rps)} req/s, ${range(node.cpuUs, 1)} µs CPU/req.`, '');
@@ -54,8 +64,8 @@ export function writeReport({ samples, microSamples, frameworks, peers, settings
   for (const f of frameworks) {
     const bare = row(f, 'bare');
     const [tsRead, tsWrite, peerRead, peerWrite] = ['ts-read', 'ts-write', 'peer-read', 'peer-write'].map((v) => row(f, v));
-    const addRead = tsRead.cpuUs.median - bare.cpuUs.median;
-    const addWrite = tsWrite.cpuUs.median - bare.cpuUs.median;
+    const addRead = pairedAdded(samples, f, 'ts-read');
+    const addWrite = pairedAdded(samples, f, 'ts-write');
     const rRead = tsRead.rps.median / bare.rps.median;
     const rWrite = tsWrite.rps.median / bare.rps.median;
     const pRead = tsRead.rps.median / peerRead.rps.median;
@@ -64,8 +74,8 @@ export function writeReport({ samples, microSamples, frameworks, peers, settings
     const callsOk = Math.abs(tsRead.calls.get - 1) < 0.01 && tsRead.calls.set === 0 && tsRead.calls.destroy === 0;
     const checks = [addRead <= 8, rRead >= 0.85, pRead >= 2, addWrite <= 15, rWrite >= 0.7, pWrite >= 1.5, callsOk];
     verdicts.push(...checks);
-    const noop = row(f, 'noop').cpuUs.median;
-    const overNoop = `${fmt(tsRead.cpuUs.median - noop, 1)} / ${fmt(tsWrite.cpuUs.median - noop, 1)} µs`;
+    const noop = pairedAdded(samples, f, 'noop');
+    const overNoop = `${fmt(addRead - noop, 1)} / ${fmt(addWrite - noop, 1)} µs`;
     lines.push(`| ${f} | ${mark(checks[0])} +${fmt(addRead, 1)} µs | ${mark(checks[1])} ${fmt(rRead, 2)} | ${mark(checks[2])} ${fmt(pRead, 2)} | ${mark(checks[3])} +${fmt(addWrite, 1)} µs | ${mark(checks[4])} ${fmt(rWrite, 2)} | ${mark(checks[5])} ${fmt(pWrite, 2)} | ${mark(callsOk)} ${fmt(tsRead.calls.get, 2)} reads, ${fmt(tsRead.calls.set, 2)} writes | ${overNoop} |`);
     chart.push({ framework: f, bars: [rRead, rWrite, peerRead.rps.median / bare.rps.median, peerWrite.rps.median / bare.rps.median] });
   }
@@ -82,7 +92,7 @@ export function writeReport({ samples, microSamples, frameworks, peers, settings
     ]) {
       const r = row(f, v);
       const calls = r.calls ? `${fmt(r.calls.get, 2)} / ${fmt(r.calls.set, 2)} / ${fmt(r.calls.destroy, 2)}` : '—';
-      const added = v === 'bare' ? '—' : `+${fmt(r.cpuUs.median - bare.cpuUs.median, 1)} µs`;
+      const added = v === 'bare' ? '—' : `+${fmt(pairedAdded(samples, f, v), 1)} µs`;
       lines.push(`| ${label} | ${range(r.rps)} | ${range(r.p99)} | ${range(r.cpuUs, 1)} | ${added} | ${fmt(r.rps.median / bare.rps.median, 2)} | ${calls} |`);
     }
     lines.push('');
@@ -108,6 +118,7 @@ export function writeReport({ samples, microSamples, frameworks, peers, settings
   lines.push(`| heap per session | bytes |`, '|---|---|');
   lines.push(`| raw store | ${range(heapRaw)} |`, `| token-session | ${range(heapEngine)} |`, '');
   lines.push(`${mark(getRatio >= 0.5)} engine \`get\` at ${fmt(getRatio, 2)} of the raw store's (target ≥ 0.5); ${mark(heapRatio <= 1.3)} heap per session at ${fmt(heapRatio, 2)}× the raw store's (target ≤ 1.3).`, '');
+  lines.push(...instructionsSection(frameworks, peers));
   lines.push('![Throughput against the bare framework](bench/ratios.svg)', '');
   lines.push(`${verdicts.filter(Boolean).length} of ${verdicts.length} targets met in this run.`);
 
@@ -115,6 +126,37 @@ export function writeReport({ samples, microSamples, frameworks, peers, settings
   writeFileSync(out('./results.json'), `${JSON.stringify({ samples: Object.fromEntries(samples), microSamples, frameworks, peers, settings })}\n`);
   writeFileSync(out('./ratios.svg'), svg(chart));
   console.log(`\nwrote BENCHMARKS.md and bench/ratios.svg: ${verdicts.filter(Boolean).length} of ${verdicts.length} targets met`);
+}
+
+/**
+ * The instruction counts of the last `npm run bench:instructions` (bench/instructions.json), if
+ * any: per request, and what each variant adds over the bare framework, in instructions and as a
+ * share of the bare framework's own work.
+ */
+function instructionsSection(frameworks, peers) {
+  if (!existsSync(out('./instructions.json'))) return [];
+  const { results, requests, rounds, seconds, node } = JSON.parse(readFileSync(out('./instructions.json'), 'utf8'));
+  const lines = ['## Instructions per request (valgrind callgrind)', ''];
+  lines.push(`From \`npm run bench:instructions\` (bench/instructions.mjs, ${fmt(seconds)} s, Node ${node}): user-space machine`);
+  lines.push(`instructions of the server process per request, median of ${rounds} counts of ${fmt(requests)} requests each after a`);
+  lines.push('warm-up, 10 requests in flight. A count does not depend on the load of the machine, so it separates');
+  lines.push('differences that the timings above lose in noise; kernel work (socket calls, the same for every variant) is not in it.', '');
+  for (const f of frameworks.filter((name) => results[`${name}/bare`])) {
+    const count = (v) => results[`${f}/${v}`] && median(results[`${f}/${v}`]);
+    const bare = count('bare');
+    lines.push(`| ${f} | instructions/request | added over bare | share of bare |`, '|---|---|---|---|');
+    for (const [v, label] of [
+      ['bare', `bare ${f}`], ['noop', 'one middleware that does nothing'], ['ts-read', 'token-session, read-only'],
+      ['ts-write', 'token-session, writing'], ['peer-read', `${peers[f]}, read-only`], ['peer-write', `${peers[f]}, writing`],
+    ]) {
+      if (count(v) === undefined) continue;
+      const added = v === 'bare' ? '—' : fmt(count(v) - bare);
+      const share = v === 'bare' ? '—' : `${fmt((100 * (count(v) - bare)) / bare, 1)} %`;
+      lines.push(`| ${label} | ${fmt(count(v))} | ${added} | ${share} |`);
+    }
+    lines.push('');
+  }
+  return lines;
 }
 
 /** A grouped bar chart of throughput as a share of the bare framework's. */
@@ -162,7 +204,6 @@ function svg(groups) {
 
 // `node bench/report.mjs` rewrites the report from the samples of the last run (bench/results.json).
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { readFileSync } = await import('node:fs');
   const saved = JSON.parse(readFileSync(out('./results.json'), 'utf8'));
   writeReport({ ...saved, samples: new Map(Object.entries(saved.samples)) });
 }

@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { FRAMEWORKS, PEERS } from './apps.mjs';
+import { credentials } from './credentials.mjs';
 import { writeReport } from './report.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
@@ -38,16 +39,6 @@ function startServer(framework, variant) {
     child.once('message', ({ port }) => resolve({ port, ask, stop: () => child.kill() }));
     child.once('exit', (code) => reject(new Error(`${framework}/${variant} server exited with ${code}`)));
   });
-}
-
-/** Starts a session the way its client would: the token header, or the cookie. */
-async function credentials(port, variant) {
-  if (variant === 'bare' || variant === 'noop') return {};
-  const res = await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST' });
-  if (variant.startsWith('ts-')) return { 'x-session-token': (await res.json()).token };
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  if (!cookie) throw new Error(`no session cookie from the ${variant} login`);
-  return { cookie };
 }
 
 const load = (url, headers, duration) =>

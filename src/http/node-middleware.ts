@@ -50,8 +50,10 @@ export function nodeMiddleware(options?: MiddlewareOptions): NodeMiddleware {
 
 function commitBeforeEnd(res: ServerResponse, commit: () => Maybe<Record<string, string> | null>, next: Next): void {
   const end = res.end;
+  // Left in place after the commit (a second call passes straight through, as the commit runs
+  // once): on Express, whose request and response change prototype per request, every property
+  // write to them is a slow, uncached one, and restoring `end` would be one more.
   res.end = function endAfterCommit(this: ServerResponse, ...args: unknown[]) {
-    res.end = end;
     const finish = (headers: Record<string, string> | null): ServerResponse => {
       if (headers && res.headersSent) debug('a new token could not be sent: the response headers were already sent');
       else if (headers) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
