@@ -35,11 +35,52 @@ export function copyData<T>(data: T): T {
   for (const key of Object.keys(data)) {
     const value = (data as Record<string, unknown>)[key];
     if (value === undefined) continue;
-    // A store may hand back an own "__proto__" key (JSON.parse makes one); assigning it would set the prototype.
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: copyData(value), enumerable: true, writable: true, configurable: true });
-    else copy[key] = copyData(value);
+    setOwn(copy, key, copyData(value));
   }
   return copy as T;
+}
+
+/** Sets an own property, even one named "__proto__" (JSON.parse makes such keys), which `=` would take for the prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** What one request did to a session's top-level keys: the values it set, the keys it removed. */
+export interface DataChanges {
+  set: Record<string, unknown>;
+  removed: string[];
+}
+
+/**
+ * The top-level keys `data` changed against `baseline` (the data as the request loaded it).
+ * A commit applies only these to the session as the store has it by then, so two requests
+ * that change different keys of one session both keep their change.
+ */
+export function changesOf(data: object, baseline: object): DataChanges {
+  const now = data as Record<string, unknown>;
+  const before = baseline as Record<string, unknown>;
+  const changes: DataChanges = { set: {}, removed: [] };
+  for (const key of Object.keys(now)) {
+    const value = now[key];
+    if (value === undefined) continue; // JSON leaves it out: a removal, if anything (below)
+    if (!Object.hasOwn(before, key) || !sameJson(value, before[key])) setOwn(changes.set, key, value);
+  }
+  for (const key of Object.keys(before)) {
+    if (!Object.hasOwn(now, key) || now[key] === undefined) changes.removed.push(key);
+  }
+  return changes;
+}
+
+/** `current` with `changes` applied on top: a new object, unchecked (the caller stores it through `toStorableData`). */
+export function applyChanges<T>(current: T, { set, removed }: DataChanges): T {
+  const merged: Record<string, unknown> = {};
+  const base = current as Record<string, unknown>;
+  for (const key of Object.keys(base)) {
+    if (!removed.includes(key) && !Object.hasOwn(set, key)) setOwn(merged, key, base[key]);
+  }
+  for (const key of Object.keys(set)) setOwn(merged, key, set[key]);
+  return merged as T;
 }
 
 /**

@@ -3,7 +3,8 @@ import { andThen, isPromise, type Maybe } from '../maybe';
 import { toStoreCalls, type StoreCalls } from '../store/store-calls';
 import { buildRecord, expiresAt, isLive, isSessionRecord, isTouchDue, restartRecord, type SessionRecord } from '../store/record';
 import type { ResolvedOptions } from './options';
-import { toStorableData } from './data';
+import { applyChanges, toStorableData, type DataChanges } from './data';
+import { SerialByKey } from './serial-by-key';
 import { assertToken, issueToken, publicIdOf, storeKeyOf } from './tokens';
 
 const debug = debuglog('token-session');
@@ -29,6 +30,8 @@ export interface LoadedSession<T> {
 export class SessionStore<T> {
   readonly #options: ResolvedOptions;
   readonly #backend: StoreCalls;
+  /** Read-then-write commits of one session, one at a time in this process. */
+  readonly #commits = new SerialByKey();
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
@@ -81,6 +84,34 @@ export class SessionStore<T> {
       await Promise.resolve(this.erase(toKey)).catch((undoErr: unknown) => debug('undoing a moved session failed: %o', undoErr));
       throw err;
     }
+  }
+
+  /**
+   * Applies a request's changes to the session as the store has it now, not as the request
+   * loaded it: another request may have changed other keys since, or destroyed it. Under
+   * `toKey` (a regenerate moved it) or in place. Resolves to `false`, writing nothing, when the
+   * session is gone: a late commit never brings back a session that was destroyed or expired.
+   */
+  mergeChanges(fromKey: string, toKey: string, changes: DataChanges): Maybe<boolean> {
+    return this.#commits.run(fromKey, () => andThen(this.readLive(fromKey), (current) => {
+      if (!current || current.once) return false;
+      const data = this.storable(applyChanges(current.data as T, changes));
+      const lifetime = this.lifetimeOf(current as SessionRecord<T>);
+      const written = fromKey === toKey ? this.persist(toKey, data, lifetime) : this.moveRecord(fromKey, toKey, data, lifetime);
+      return andThen(written, () => true);
+    }));
+  }
+
+  /**
+   * Restarts the idle TTL of the session as the store has it now: a touch writes the whole
+   * record, and the one loaded at the start of a request may be stale or destroyed by its end.
+   * Unless `force`d, only when still due (another request may have touched it meanwhile).
+   */
+  refresh(key: string, force: boolean): Maybe<void> {
+    return this.#commits.run(key, () => andThen(this.readLive(key), (current) => {
+      if (!current || current.once || !(force || this.isTouchDue(current as SessionRecord<T>))) return undefined;
+      return this.restartTtl({ key, record: current as SessionRecord<T> });
+    }));
   }
 
   /** Whether a touch now would be worth a store write (see `touchAfter`). */

@@ -1,6 +1,6 @@
 import type { LoadedSession, Lifetime, SessionStore } from '../core/session-store';
 import type { SessionData, TokenSession } from '../core/token-session';
-import { copyData, sameJson } from '../core/data';
+import { changesOf, copyData, sameJson } from '../core/data';
 import { ttlMsOf } from '../core/ttl';
 import { TokenSessionError } from '../errors';
 import { andThen, isPromise, type Maybe } from '../maybe';
@@ -99,6 +99,8 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   #baseline: unknown;
   #lifetime: Lifetime | null;
   #forceTouch = false;
+  /** `create()` was called: the commit writes a new session whole, not changes to the loaded one. */
+  #created = false;
   #raw: unknown;
   /** The commit under way, if one is waiting on the store; it never rejects. */
   #pending: Promise<void> | undefined;
@@ -152,6 +154,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
     this.#setId(this.#records.newToken(this.#raw));
     this.#data = stored;
     this.#lifetime = { ttlMs, createdAt: Date.now() };
+    this.#created = true;
     return this.#id!;
   }
 
@@ -217,30 +220,54 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
       // A record this request wrote itself has a fresh expiry already.
       touchDue: loadedRecord !== null && (this.#forceTouch || records.isTouchDue(loadedRecord)),
     });
+    const forceTouch = this.#forceTouch;
     this.#forceTouch = false;
     switch (action) {
       case 'erase':
         return andThen(records.erase(stored!.key), () => {
           this.#stored = null;
         });
-      case 'write': {
-        // Always a fresh, checked copy: a store may keep the very object it is given.
-        const data = records.storable(this.#data);
-        const written = stored && stored.key !== key
-          ? records.moveRecord(stored.key, key!, data, this.#lifetime!)
-          : records.persist(key!, data, this.#lifetime!);
-        return andThen(written, () => {
-          this.#stored = { key: key!, record: null };
-          this.#baseline = data;
-        });
-      }
+      case 'write':
+        return this.#created || stored === null ? this.#writeNew(stored, key!) : this.#writeChanges(stored, key!);
       case 'touch':
-        return andThen(records.restartTtl({ key: key!, record: loadedRecord! }), () => {
+        return andThen(records.refresh(key!, forceTouch), () => {
           this.#stored = { key: key!, record: null };
         });
       case null:
         return undefined;
     }
+  }
+
+  /** A session `create()` made: written whole; the one it replaces, if any, is removed. */
+  #writeNew(replaced: Stored<T> | null, key: string): Maybe<void> {
+    const records = this.#records;
+    // Always a fresh, checked copy: a store may keep the very object it is given.
+    const data = records.storable(this.#data);
+    const written = replaced && replaced.key !== key
+      ? records.moveRecord(replaced.key, key, data, this.#lifetime!)
+      : records.persist(key, data, this.#lifetime!);
+    return andThen(written, () => this.#committed(key, data));
+  }
+
+  /**
+   * The loaded session (moved to `key` by a regenerate): only the keys this request changed are
+   * written, onto the session as the store has it by now. If it is gone (destroyed by another
+   * request, or expired), nothing is written and this request has no session any more.
+   */
+  #writeChanges(loaded: Stored<T>, key: string): Maybe<void> {
+    const changes = changesOf(this.#data as object, this.#baseline as object);
+    return andThen(this.#records.mergeChanges(loaded.key, key, changes), (kept) => {
+      if (kept) return this.#committed(key, copyData(this.#data));
+      this.#stored = null;
+      this.#setId(null);
+      this.#data = NO_SESSION_DATA;
+    });
+  }
+
+  #committed(key: string, baseline: T): void {
+    this.#stored = { key, record: null };
+    this.#baseline = baseline;
+    this.#created = false;
   }
 }
 

@@ -1,4 +1,4 @@
-import { copyData, sameJson } from '../../src/core/data';
+import { applyChanges, changesOf, copyData, sameJson } from '../../src/core/data';
 
 describe('sameJson: would the value be stored as the same JSON as the stored data', () => {
   test.each([
@@ -27,4 +27,34 @@ test('copyData is deep, drops undefined, and keeps an own __proto__ key as data'
   expect(copy.a.b[1]).not.toBe(source.a.b[1]);
   expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
   expect((copy as { admin?: boolean }).admin).toBeUndefined();
+});
+
+describe('changesOf / applyChanges: a commit writes only the top-level keys its request changed', () => {
+  const loaded = { user: 'ana', cart: { items: [1] }, theme: 'dark' };
+
+  test('a set, a changed nested value, a removal (deleted or set to undefined)', () => {
+    const now = { user: 'ana', cart: { items: [1, 2] }, lang: 'pt', theme: undefined };
+    expect(changesOf(now, loaded)).toEqual({ set: { cart: { items: [1, 2] }, lang: 'pt' }, removed: ['theme'] });
+  });
+
+  test('nothing changed: nothing to set or remove', () => {
+    expect(changesOf(copyData(loaded), loaded)).toEqual({ set: {}, removed: [] });
+  });
+
+  test('applied onto the current data, keys another request added meanwhile stay', () => {
+    const current = { ...loaded, addedElsewhere: true };
+    const merged = applyChanges(current, { set: { lang: 'pt', user: 'bo' }, removed: ['theme'] });
+    expect(merged).toEqual({ user: 'bo', cart: { items: [1] }, addedElsewhere: true, lang: 'pt' });
+    expect(current).toEqual({ ...loaded, addedElsewhere: true }); // a new object; the store's is untouched
+  });
+
+  test('an own "__proto__" key stays an own key and never becomes a prototype', () => {
+    const hostile = JSON.parse('{"__proto__": {"admin": true}}') as object;
+    const changes = changesOf(hostile, {});
+    expect(Object.keys(changes.set)).toEqual(['__proto__']);
+    const merged = applyChanges({}, changes) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(merged['admin']).toBeUndefined();
+    expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+  });
 });

@@ -21,7 +21,13 @@ interface Route {
   handle(session: Session, query: Record<string, string>): unknown;
 }
 
-export const ROUTES: Route[] = [
+/** Every route waits `?wait=ms` after the session is loaded, before it handles: overlapping requests for the concurrency tests. */
+const afterWait = (route: Route): Route => ({
+  ...route,
+  handle: (s, q) => (q['wait'] ? new Promise((done) => setTimeout(done, Number(q['wait']))).then(() => route.handle(s, q)) : route.handle(s, q)),
+});
+
+export const ROUTES: Route[] = ([
   { method: 'GET', path: '/session', handle: (s) => ({ id: s.id, data: s.data, status: s.tokenStatus }) },
   {
     method: 'POST',
@@ -43,7 +49,7 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/save-then-count', handle: async (s) => { s.data.count += 1; await s.save(); s.data.count += 1; return { count: s.data.count }; } },
   { method: 'POST', path: '/store-a-date', handle: (s) => ((s.data.at = new Date()), { ok: true }) },
   { method: 'GET', path: '/private', required: true, handle: (s) => ({ user: s.data.user }) },
-];
+] as Route[]).map(afterWait);
 
 export type AdapterName = 'express' | 'express 4' | 'koa' | 'fastify' | 'fastify 4' | 'hapi';
 

@@ -55,8 +55,11 @@ export const COMPAT_STORES: CompatStoreFactory[] = [
     open: async () => {
       const pool = new Pool({ connectionString: postgresUrl });
       const tableName = `session_${randomUUID().replace(/-/g, '')}`;
+      // connect-pg-simple's own table script names its key "session_pkey" whatever the table, so a
+      // second table in one database fails; this is its schema with the key named after the table.
+      await pool.query(`CREATE TABLE "${tableName}" (sid varchar NOT NULL PRIMARY KEY, sess json NOT NULL, expire timestamp(6) NOT NULL)`);
       const PgStore = connectPgSimple(TokenSession as never);
-      const store = new PgStore({ pool, tableName, createTableIfMissing: true, pruneSessionInterval: false });
+      const store = new PgStore({ pool, tableName, pruneSessionInterval: false });
       return {
         store: store as unknown as ExpressSessionStore,
         storeTtl: async (key) => {

@@ -1,0 +1,39 @@
+import { SerialByKey } from '../../src/core/serial-by-key';
+
+const later = <T>(ms: number, value: T): Promise<T> => new Promise((done) => setTimeout(() => done(value), ms));
+
+describe('SerialByKey: one task at a time per key', () => {
+  test('with nothing under way, a task that answers at once answers at once (no promise)', () => {
+    const serial = new SerialByKey();
+    expect(serial.run('a', () => 42)).toBe(42);
+    expect(serial.size).toBe(0);
+  });
+
+  test('tasks on one key run in order, each after the previous settled; other keys do not wait', async () => {
+    const serial = new SerialByKey();
+    const log: string[] = [];
+    const slow = serial.run('a', async () => { log.push('a1 start'); await later(30, null); log.push('a1 end'); });
+    const next = serial.run('a', () => { log.push('a2'); return 'a2'; });
+    const other = serial.run('b', () => { log.push('b1'); return 'b1'; });
+    expect(other).toBe('b1'); // key b had nothing under way
+    await expect(next).resolves.toBe('a2');
+    await slow;
+    expect(log).toEqual(['a1 start', 'b1', 'a1 end', 'a2']);
+  });
+
+  test('a failed task fails its own caller only; the next one still runs, and no key is left behind', async () => {
+    const serial = new SerialByKey();
+    const failing = serial.run('a', () => later(10, null).then(() => { throw new Error('store down'); }));
+    const following = serial.run('a', () => 'ran');
+    await expect(failing).rejects.toThrow('store down');
+    await expect(following).resolves.toBe('ran');
+    await later(0, null);
+    expect(serial.size).toBe(0);
+  });
+
+  test('a task that throws at once becomes a rejection, not a throw', async () => {
+    const serial = new SerialByKey();
+    const result = serial.run('a', () => { throw new Error('bad data'); });
+    await expect(result).rejects.toThrow('bad data');
+  });
+});
