@@ -2,10 +2,14 @@
 // `npm start` runs this file on the default in-memory store.
 import express from 'express';
 import { expressTokenSession } from 'token-session/express';
+import { invalidTokenLimit } from './invalid-token-limit.mjs';
 import { usage } from './usage.mjs';
 
 const app = express();
-const sessions = expressTokenSession({ ttl: 30 * 60 });
+// 20 requests with a bad token per minute and address, then 429 (README, "Brute force").
+const guard = invalidTokenLimit({ limit: Number(process.env.INVALID_TOKEN_LIMIT ?? 20) });
+const sessions = expressTokenSession({ ttl: 30 * 60, onInvalidToken: guard.onInvalidToken });
+app.use(guard.middleware);
 app.use(sessions);
 
 app.post('/login', (req, res) => {

@@ -16,7 +16,7 @@ export type { ExpressSessionStore, StoreCallback } from './store/types';
 // The framework-neutral request lifecycle, for the adapters in token-session/express, /koa, /fastify, /hapi.
 export { HttpLifecycle, withHttpStatus, errorReply, type HttpReply } from './http/lifecycle';
 export { RequestSession, decideCommit, type TokenSessionHandle, type TokenStatus, type CommitAction } from './http/request-session';
-export type { HttpOptions, MiddlewareOptions, HttpSettings } from './http/settings';
+export type { HttpOptions, MiddlewareOptions, HttpSettings, InvalidTokenEvent } from './http/settings';
 export { nodeMiddleware, type NodeMiddleware } from './http/node-middleware';
 export { andThen, isPromise, whenReady, type Maybe } from './maybe';
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 // Each example server, run as a user would run it (on the built package), through its walkthrough.
 const root = join(__dirname, '..');
 
-function startExample(name: string): Promise<{ url: string; child: ChildProcess }> {
+function startExample(name: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(root, 'examples', `${name}.mjs`)], {
     cwd: root,
-    env: { ...process.env, PORT: '0' },
+    env: { ...process.env, PORT: '0', ...env },
   });
   return new Promise((resolve, reject) => {
     let output = '';
@@ -20,6 +20,23 @@ function startExample(name: string): Promise<{ url: string; child: ChildProcess 
     child.on('exit', (code) => reject(new Error(`${name} exited with ${code}: ${output}`)));
   });
 }
+
+test('examples/express.mjs: a client that keeps sending bad tokens gets 429 for the rest of the window', async () => {
+  const { url, child } = await startExample('express', { INVALID_TOKEN_LIMIT: '5' });
+  try {
+    const guesses = ['not a token!', ...Array.from({ length: 4 }, (_, i) => `guessed-token-number-${i}`)];
+    for (const guess of guesses) {
+      expect((await fetch(`${url}/me`, { headers: { 'x-session-token': guess } })).status).toBe(401);
+    }
+    const blocked = await fetch(`${url}/me`, { headers: { 'x-session-token': 'one-guess-too-many' } });
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).toBe('60');
+    // The guard counts per address; every request here comes from 127.0.0.1, so even a good token waits.
+    expect((await fetch(`${url}/login`, { method: 'POST' })).status).toBe(429);
+  } finally {
+    child.kill();
+  }
+}, 20_000);
 
 test.each(['express', 'koa', 'fastify', 'hapi'])('examples/%s.mjs: login, count, read, logout', async (name) => {
   const { url, child } = await startExample(name);

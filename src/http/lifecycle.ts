@@ -3,7 +3,8 @@ import { TokenSessionError } from '../errors';
 import { andThen, type Maybe } from '../maybe';
 import { RequestSession } from './request-session';
 import { readPresentedToken, type RawRequest } from './request-token';
-import { resolveMiddlewareOptions, type HttpSettings, type MiddlewareOptions } from './settings';
+import { resolveMiddlewareOptions, type HttpSettings, type InvalidTokenEvent, type MiddlewareOptions } from './settings';
+import type { IncomingMessage } from 'node:http';
 
 /** A response the lifecycle asks an adapter to send instead of running the handler. */
 export interface HttpReply {
@@ -31,8 +32,19 @@ export class HttpLifecycle<T = any> {
    */
   open(raw: RawRequest): Maybe<RequestSession<T>> {
     const presented = readPresentedToken(raw, this.settings);
-    if (presented.token === null) return new RequestSession(this.sessions, presented, null, raw);
-    return andThen(this.sessions.records.find(presented.token), (loaded) => new RequestSession(this.sessions, presented, loaded, raw));
+    if (presented.token === null) {
+      if (presented.presented) this.#reportInvalid('malformed', raw);
+      return new RequestSession(this.sessions, presented, null, raw);
+    }
+    return andThen(this.sessions.records.find(presented.token), (loaded) => {
+      if (loaded === null) this.#reportInvalid('unknown', raw);
+      return new RequestSession(this.sessions, presented, loaded, raw);
+    });
+  }
+
+  #reportInvalid(reason: InvalidTokenEvent['reason'], raw: RawRequest): void {
+    // Adapters pass Node's request; RawRequest names only the part the token is read from.
+    this.settings.onInvalidToken?.({ reason, request: raw as IncomingMessage });
   }
 
   /** The 401 to send when a session is required and the request has none; `null` to go on. */

@@ -1,6 +1,15 @@
 import { TokenSession } from '../core/token-session';
 import { TokenSessionError } from '../errors';
 import type { TokenSessionOptions } from '../core/options';
+import type { IncomingMessage } from 'node:http';
+
+/** A request that presented a token that opens no session: what `onInvalidToken` receives. */
+export interface InvalidTokenEvent {
+  /** `malformed`: not a token of the accepted shape (no store call was made); `unknown`: well-formed, but no live session has it (guessed, expired, destroyed). */
+  reason: 'malformed' | 'unknown';
+  /** Node's request (every framework's raw request), for the client's address: `request.socket.remoteAddress`, or your proxy's header. */
+  request: IncomingMessage;
+}
 
 /** Where the token travels, and whether a session is required. */
 export interface HttpOptions {
@@ -25,6 +34,12 @@ export interface HttpOptions {
    * @default false
    */
   required?: boolean;
+  /**
+   * Called, before the handler, for every request whose token opens no session: the hook for a
+   * rate limiter against token guessing (README, "Brute force"). It runs in the request's path:
+   * keep it quick; a throw fails the request with a 500.
+   */
+  onInvalidToken?: (event: InvalidTokenEvent) => void;
 }
 
 /**
@@ -44,6 +59,7 @@ export interface HttpSettings {
   query: string | undefined;
   responseHeader: string;
   required: boolean;
+  onInvalidToken: ((event: InvalidTokenEvent) => void) | undefined;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -57,9 +73,9 @@ export function resolveMiddlewareOptions<T>(input: MiddlewareOptions<T> | undefi
   if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
     throw new TokenSessionError('ERR_OPTIONS', 'middleware options must be an object or a TokenSession');
   }
-  const { header, query, responseHeader, required, ...rest } = (input ?? {}) as HttpOptions &
+  const { header, query, responseHeader, required, onInvalidToken, ...rest } = (input ?? {}) as HttpOptions &
     TokenSessionOptions & { sessions?: unknown };
-  const settings = resolveHttpOptions({ header, query, responseHeader, required });
+  const settings = resolveHttpOptions({ header, query, responseHeader, required, onInvalidToken });
   if (!('sessions' in rest)) return { sessions: new TokenSession<T>(rest), settings };
 
   const { sessions, ...engineOptions } = rest;
@@ -88,7 +104,18 @@ function resolveHttpOptions(options: Partial<Record<keyof HttpOptions, unknown>>
   if (typeof required !== 'boolean') {
     throw new TokenSessionError('ERR_OPTIONS', 'option "required" must be true or false');
   }
-  return { header, bearer, query: query === false ? undefined : query, responseHeader, required };
+  const { onInvalidToken } = options;
+  if (onInvalidToken !== undefined && typeof onInvalidToken !== 'function') {
+    throw new TokenSessionError('ERR_OPTIONS', 'option "onInvalidToken" must be a function');
+  }
+  return {
+    header,
+    bearer,
+    query: query === false ? undefined : query,
+    responseHeader,
+    required,
+    onInvalidToken: onInvalidToken as HttpSettings['onInvalidToken'],
+  };
 }
 
 function headerName(option: string, value: unknown): string {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { TokenSession, type MiddlewareOptions } from '../../src';
+import { TokenSession, type InvalidTokenEvent, type MiddlewareOptions } from '../../src';
 import { ADAPTERS, type AdapterName, type RunningApp } from '../helpers/apps';
 import { countCalls, switchableStore, type CallCounts, type SwitchableStore } from '../helpers/fake-stores';
 
@@ -99,6 +99,23 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     const res = await http.get('/session').set(HEADER, value as string).expect(200);
     expect(res.body).toEqual({ id: null, data: {}, status: 'malformed' });
     expect(calls.get).toBe(0);
+  });
+
+  test('every token that opens no session reaches onInvalidToken, with its reason and Node\'s request', async () => {
+    const seen: Array<{ reason: string; address: string | undefined }> = [];
+    const http = await start({
+      onInvalidToken: ({ reason, request: req }: InvalidTokenEvent) => seen.push({ reason, address: req.socket.remoteAddress }),
+    });
+    const token = await login(http);
+    await http.get('/session').expect(200);
+    await http.get('/session').set(HEADER, token).expect(200);
+    expect(seen).toEqual([]);
+    await http.get('/session').set(HEADER, 'not a token!').expect(200);
+    await http.get('/session').set(HEADER, 'well-formed-but-unknown').expect(200);
+    expect(seen).toEqual([
+      { reason: 'malformed', address: '127.0.0.1' },
+      { reason: 'unknown', address: '127.0.0.1' },
+    ]);
   });
 
   test('an unknown or expired token is no session', async () => {

@@ -22,7 +22,7 @@ describe('decideCommit', () => {
 
 describe('readPresentedToken', () => {
   const settings = (over: Partial<HttpSettings> = {}): HttpSettings => ({
-    header: 'x-session-token', bearer: false, query: undefined, responseHeader: 'x-session-token', required: false, ...over,
+    header: 'x-session-token', bearer: false, query: undefined, responseHeader: 'x-session-token', required: false, onInvalidToken: undefined, ...over,
   });
   const bearer = settings({ header: 'authorization', bearer: true });
 
