@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { TokenSession, type InvalidTokenEvent, type MiddlewareOptions } from '../../src';
 import { ADAPTERS, type AdapterName, type RunningApp } from '../helpers/apps';
-import { countCalls, switchableStore, type CallCounts, type SwitchableStore } from '../helpers/fake-stores';
+import { countCalls, FAULTS, switchableStore, type CallCounts, type SwitchableStore } from '../helpers/fake-stores';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const HEADER = 'x-session-token';
@@ -202,23 +202,32 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     await http.get(`/session?token=${sid}&token=${sid}`).expect(200, { id: null, data: {}, status: 'malformed' });
   });
 
-  test('a store failure on load answers 503, not 200', async () => {
-    const http = await start();
-    const token = await login(http);
-    store.failing.add('get');
-    const res = await http.get('/session').set(HEADER, token);
-    expect(res.status).toBe(503);
-  });
+  describe.each(FAULTS)('a store that %s', (fault) => {
+    const fails = fault !== 'answers after 100 ms';
+    // A short storeTimeout, so that a store that never answers fails the request quickly.
+    const startFaulty = () => start({ storeTimeout: 300 });
 
-  test('a store failure on commit answers 503, not 200, and nothing is half-written', async () => {
-    const http = await start();
-    const token = await login(http);
-    store.failing.add('set');
-    const res = await http.post('/count').set(HEADER, token);
-    expect(res.status).toBe(503);
-    store.failing.clear();
-    const read = await http.get('/session').set(HEADER, token).expect(200);
-    expect(read.body.data.count).toBe(0);
+    test(`on load: ${fails ? '503 through the framework\'s error path' : 'the request waits and succeeds'}`, async () => {
+      const http = await startFaulty();
+      const token = await login(http);
+      store.faults.set('get', fault);
+      const res = await http.get('/session').set(HEADER, token);
+      expect(res.status).toBe(fails ? 503 : 200);
+      store.faults.clear();
+      await http.get('/session').set(HEADER, token).expect(200); // and the app keeps serving
+    });
+
+    test(`on commit: ${fails ? '503, never a 200 for a lost write, and nothing half-written' : 'the write is there before the 200'}`, async () => {
+      const http = await startFaulty();
+      const token = await login(http);
+      store.faults.set('set', fault);
+      const res = await http.post('/count').set(HEADER, token);
+      expect(res.status).toBe(fails ? 503 : 200);
+      store.faults.clear();
+      const read = await http.get('/session').set(HEADER, token).expect(200);
+      // 'errors, then answers again' did write; its first answer, the error, is what counts.
+      if (fault !== 'errors, then answers again') expect(read.body.data.count).toBe(fails ? 0 : 1);
+    });
   });
 
   test('data that cannot be stored fails the request with a 500, and the session is unchanged', async () => {
