@@ -8,7 +8,13 @@ import { createClient } from 'redis';
 import { redisIndex, TokenSession } from 'token-session';
 import { expressTokenSession } from 'token-session/express';
 
-const client = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+const client = createClient({
+  url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  // While Redis is down, fail store calls at once (503) instead of queueing them until it is back.
+  disableOfflineQueue: true,
+});
+// The client reconnects by itself; without a listener its 'error' event would end the process.
+client.on('error', (err) => console.error(`redis: ${err.message}`));
 await client.connect();
 const prefix = process.env.REDIS_PREFIX ?? 'token-session-example:';
 
@@ -67,6 +73,13 @@ app.post('/consume', async (req, res, next) => {
   } catch (err) {
     next(err);
   }
+});
+
+// Errors as JSON, with the status token-session gives them: 503 while the store is unavailable.
+app.use((err, req, res, _next) => {
+  const status = err.status ?? 500;
+  console.error(`${req.method} ${req.path}: ${status} ${err.message}`);
+  res.status(status).json({ error: status === 503 ? 'Service Unavailable' : 'Internal Server Error' });
 });
 
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {

@@ -46,14 +46,46 @@ export const programs = {
 
 /** redis-server with no persistence (`--save '' --appendonly no`), on a loopback port. */
 export async function startRedis(): Promise<TestServer> {
+  const { url, stop } = await startRedisProcess(await freePort(), ['--save', '', '--appendonly', 'no']);
+  return { url, stop };
+}
+
+/** A redis-server that can be killed and started again on the same port and data. */
+export interface RestartableRedis extends TestServer {
+  /** SIGKILL: no shutdown save, as in a crash. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port; it reloads what it had acknowledged. */
+  restart(): Promise<void>;
+}
+
+/**
+ * redis-server with its append-only file fsynced on every write, in a temporary directory: a
+ * write it acknowledged survives a SIGKILL, as on a production server configured for it.
+ */
+export async function startDurableRedis(): Promise<RestartableRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'token-session-redis-'));
+  const port = await freePort();
+  const args = ['--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
+  let current = await startRedisProcess(port, args);
+  return {
+    url: current.url,
+    kill: () => stopChild(current.child, 'SIGKILL'),
+    restart: async () => {
+      current = await startRedisProcess(port, args);
+    },
+    stop: async () => {
+      await current.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startRedisProcess(port: number, args: string[]): Promise<TestServer & { child: ChildProcess }> {
   const program = programs.redis();
   if (!program) throw new Error('redis-server is not installed');
-  const listenPort = await freePort();
-  const child = spawn(program, ['--port', String(listenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(program, ['--port', String(port), '--bind', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   await waitForOutput(child, /Ready to accept connections/, 'redis-server');
-  return { url: `redis://127.0.0.1:${listenPort}`, stop: () => stopChild(child) };
+  return { url: `redis://127.0.0.1:${port}`, child, stop: () => stopChild(child) };
 }
 
 /**
@@ -116,10 +148,10 @@ function waitForOutput(child: ChildProcess, ready: RegExp, name: string): Promis
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
