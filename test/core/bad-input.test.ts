@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { TokenSession, TokenSessionError, type TokenSessionOptions } from '../../src';
 import { countCalls, fakeStore } from '../helpers/fake-stores';
 import { IN_PROCESS_STORES } from '../helpers/real-stores';
@@ -224,5 +225,50 @@ describe.each(IN_PROCESS_STORES)('on $name', (backend) => {
     expect(backend.size(store)).toBe(1);
     expect(dump()).toBe(before);
     backend.close(store);
+  });
+});
+
+describe('property: any data is either stored as its JSON or refused with ERR_INVALID_DATA, leaving the session as it was', () => {
+  const hostileKey = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'));
+  const anyValue = fc.anything({
+    key: hostileKey,
+    maxDepth: 4,
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withTypedArray: true,
+    withSparseArray: true,
+    withNullPrototype: true,
+    withBoxedValues: true,
+    withObjectString: true,
+  });
+  const anyData = fc.oneof(fc.dictionary(hostileKey, anyValue, { maxKeys: 5 }), anyValue);
+
+  test('through set, on session-memory-store', async () => {
+    const sessions = new TokenSession<any>({ maxDataBytes: 2_000 });
+    const { sid } = await sessions.new({ kept: 'as it was' });
+    const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).join();
+    await fc.assert(
+      fc.asyncProperty(anyData, async (data) => {
+        const before = JSON.stringify(await sessions.getNotTouch(sid));
+        let refused: unknown;
+        try {
+          await sessions.set(sid, data);
+        } catch (err) {
+          refused = err;
+        }
+        const after = await sessions.getNotTouch(sid);
+        if (refused) {
+          expect(refused).toMatchObject({ code: 'ERR_INVALID_DATA' });
+          expect(JSON.stringify(after)).toBe(before);
+        } else {
+          expect(JSON.stringify(after)).toBe(JSON.stringify(data));
+        }
+        // Nothing reached any prototype, whatever the keys.
+        expect(Object.getOwnPropertyNames(Object.prototype).join()).toBe(prototypeKeys);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
