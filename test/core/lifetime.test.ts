@@ -126,3 +126,14 @@ describe('touchAfter', () => {
     backend.close(store);
   });
 });
+
+describe('the default store frees expired sessions soon, without being asked for them', () => {
+  test('a 1 s session is gone from the cache within two seconds of expiring, with no read', async () => {
+    const sessions = new TokenSession({ ttl: 1 });
+    await sessions.new({ big: 'x'.repeat(1000) });
+    const cache = (sessions.store as unknown as { store: { keys(): string[] } }).store;
+    expect(cache.keys()).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 3_100));
+    expect(cache.keys()).toHaveLength(0);
+  });
+});
