@@ -1,6 +1,7 @@
 import type { LoadedSession, Lifetime, SessionStore } from '../core/session-store';
 import type { SessionData, TokenSession } from '../core/token-session';
 import { changesOf, copyData, sameJson } from '../core/data';
+import { publicIdOf } from '../core/tokens';
 import { ttlMsOf } from '../core/ttl';
 import { TokenSessionError } from '../errors';
 import { andThen, isPromise, type Maybe } from '../maybe';
@@ -20,6 +21,11 @@ export interface TokenSessionHandle<T = SessionData> {
   data: T;
   /** What the request's token turned out to be. */
   readonly tokenStatus: TokenStatus;
+  /**
+   * The public id of the current session, as `list()` shows it (to mark "this device" in a
+   * list of sessions), or `null`. Derived one way from the token; it never leads back to it.
+   */
+  readonly publicId: string | null;
   /** The token this request issued (by `create` or `regenerate`), sent back in the response header. */
   readonly issuedToken: string | null;
   /** Starts a session (ending the current one, if any) and returns its token. Written at commit. */
@@ -142,6 +148,10 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   set data(value: T) {
     if (this.#id === null) refuseWrite();
     this.#data = value;
+  }
+
+  get publicId(): string | null {
+    return this.#idKey === null ? null : publicIdOf(this.#idKey);
   }
 
   get issuedToken(): string | null {

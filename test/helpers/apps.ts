@@ -49,6 +49,7 @@ export const ROUTES: Route[] = ([
   { method: 'POST', path: '/save-then-count', handle: async (s) => { s.data.count += 1; await s.save(); s.data.count += 1; return { count: s.data.count }; } },
   { method: 'POST', path: '/store-a-date', handle: (s) => ((s.data.at = new Date()), { ok: true }) },
   { method: 'GET', path: '/private', required: true, handle: (s) => ({ user: s.data.user }) },
+  { method: 'GET', path: '/public-id', handle: (s) => ({ publicId: s.publicId }) },
 ] as Route[]).map(afterWait);
 
 export type AdapterName = 'express' | 'express 4' | 'koa' | 'fastify' | 'fastify 4' | 'hapi';

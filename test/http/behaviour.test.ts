@@ -118,6 +118,15 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     ]);
   });
 
+  test('publicId is the id list() shows for this session, and null without one', async () => {
+    const sessions = new TokenSession<any>({ ownerKey: 'user' });
+    const http = await start({ sessions });
+    await http.get('/public-id').expect(200, { publicId: null });
+    const token = await login(http, 'ana');
+    const [listed] = await sessions.list('ana');
+    await http.get('/public-id').set(HEADER, token).expect(200, { publicId: listed!.id });
+  });
+
   test('an unknown or expired token is no session', async () => {
     const http = await start();
     await http.get('/session').set(HEADER, 'well-formed-but-unknown').expect(200, { id: null, data: {}, status: 'unknown' });
