@@ -1,33 +1,26 @@
-// Express: login creates a session, /count changes it, /logout destroys it.
-// `npm start` runs this file on the default in-memory store.
+// Express: the demo behind `npm start` (default in-memory store). The page at / (examples/public,
+// plain HTML and JS) signs in, counts, lists the user's sessions, ends them, and sends a one-time
+// link, all with the token in a header and no cookie. The JSON routes work with curl as well.
+import { fileURLToPath } from 'node:url';
 import express from 'express';
+import { TokenSession } from 'token-session';
 import { expressTokenSession } from 'token-session/express';
 import { invalidTokenLimit } from './invalid-token-limit.mjs';
+import { addSessionRoutes, jsonErrors } from './session-routes.mjs';
 import { usage } from './usage.mjs';
 
-const app = express();
+const sessions = new TokenSession({ ttl: 30 * 60, ownerKey: 'user' });
 // 20 requests with a bad token per minute and address, then 429 (README, "Brute force").
 const guard = invalidTokenLimit({ limit: Number(process.env.INVALID_TOKEN_LIMIT ?? 20) });
-const sessions = expressTokenSession({ ttl: 30 * 60, onInvalidToken: guard.onInvalidToken });
+const middleware = expressTokenSession({ sessions, onInvalidToken: guard.onInvalidToken });
+const { requireSession } = middleware;
+
+const app = express();
+app.use(express.static(fileURLToPath(new URL('./public', import.meta.url))));
 app.use(guard.middleware);
-app.use(sessions);
+app.use(middleware);
 
-app.post('/login', (req, res) => {
-  const user = String(req.query.user ?? 'guest');
-  const token = req.tokenSession.create({ user, count: 0 }); // also sent in the x-session-token header
-  res.json({ token });
-});
+addSessionRoutes(app, sessions, requireSession);
+jsonErrors(app);
 
-app.get('/me', sessions.requireSession, (req, res) => res.json(req.tokenSession.data));
-
-app.post('/count', sessions.requireSession, (req, res) => {
-  req.tokenSession.data.count += 1; // written before the response leaves
-  res.json({ count: req.tokenSession.data.count });
-});
-
-app.post('/logout', sessions.requireSession, (req, res) => {
-  req.tokenSession.destroy();
-  res.json({ ok: true });
-});
-
-const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => usage('Express', server.address().port));
+const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => usage('Express', server.address().port, { page: true }));

@@ -38,6 +38,22 @@ test('examples/express.mjs: a client that keeps sending bad tokens gets 429 for 
   }
 }, 20_000);
 
+test('examples/express.mjs (the demo): a user cannot end another user\'s session by its public id', async () => {
+  const { url, child } = await startExample('express');
+  try {
+    const login = async (user: string) =>
+      ((await (await fetch(`${url}/login?user=${user}`, { method: 'POST' })).json()) as { token: string }).token;
+    const ana = await login('ana');
+    const bo = await login('bo');
+    const [boSession] = (await (await fetch(`${url}/sessions`, { headers: { 'x-session-token': bo } })).json()) as Array<{ id: string }>;
+    const attempt = await fetch(`${url}/sessions/${boSession!.id}/end`, { method: 'POST', headers: { 'x-session-token': ana } });
+    expect(attempt.status).toBe(404);
+    expect((await fetch(`${url}/me`, { headers: { 'x-session-token': bo } })).status).toBe(200);
+  } finally {
+    child.kill();
+  }
+}, 20_000);
+
 test.each(['express', 'koa', 'fastify', 'hapi'])('examples/%s.mjs: login, count, read, logout', async (name) => {
   const { url, child } = await startExample(name);
   try {

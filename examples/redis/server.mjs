@@ -7,6 +7,7 @@ import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { redisIndex, TokenSession } from 'token-session';
 import { expressTokenSession } from 'token-session/express';
+import { addSessionRoutes, jsonErrors } from '../session-routes.mjs';
 
 const client = createClient({
   url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -30,32 +31,7 @@ const app = express();
 app.use(middleware);
 const requireSession = middleware.requireSession;
 
-app.post('/login', (req, res) => {
-  res.json({ token: req.tokenSession.create({ user: String(req.query.user ?? 'guest'), count: 0 }) });
-});
-app.get('/me', requireSession, (req, res) => res.json(req.tokenSession.data));
-app.post('/count', requireSession, (req, res) => res.json({ count: (req.tokenSession.data.count += 1) }));
-app.post('/logout', requireSession, (req, res) => {
-  req.tokenSession.destroy();
-  res.json({ ok: true });
-});
-
-// "Your sessions" and "log out everywhere", across every process.
-app.get('/sessions', requireSession, async (req, res, next) => {
-  try {
-    const mine = await sessions.list(req.tokenSession.data.user);
-    res.json(mine.map(({ id, createdAt, expiresAt }) => ({ id, createdAt, expiresAt })));
-  } catch (err) {
-    next(err);
-  }
-});
-app.post('/logout-everywhere', requireSession, async (req, res, next) => {
-  try {
-    res.json({ ended: await sessions.destroyAll(req.tokenSession.data.user) });
-  } catch (err) {
-    next(err);
-  }
-});
+addSessionRoutes(app, sessions, requireSession);
 
 // One-time codes (an emailed link): usable once, from any process.
 app.post('/once', requireSession, async (req, res, next) => {
@@ -75,12 +51,7 @@ app.post('/consume', async (req, res, next) => {
   }
 });
 
-// Errors as JSON, with the status token-session gives them: 503 while the store is unavailable.
-app.use((err, req, res, _next) => {
-  const status = err.status ?? 500;
-  console.error(`${req.method} ${req.path}: ${status} ${err.message}`);
-  res.status(status).json({ error: status === 503 ? 'Service Unavailable' : 'Internal Server Error' });
-});
+jsonErrors(app);
 
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   console.log(`token-session Redis example (pid ${process.pid}) listening on http://127.0.0.1:${server.address().port}`);

@@ -1,0 +1,164 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+// The demo page of `npm start` (examples/express.mjs on the built package), driven in headless
+// Chromium: Debian's chromium package, which .ci/run installs. Two browser contexts are two devices.
+const root = join(__dirname, '../..');
+export const ARTIFACTS = join(root, 'test-artifacts');
+const SHORT_TTL = 3;
+
+function chromiumPath(): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function startDemo(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(root, 'examples/express.mjs')], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', DEMO_SHORT_TTL: String(SHORT_TTL) },
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve({ url: match[1]!, child });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`the demo exited with ${code}: ${output}`)));
+  });
+}
+
+const executablePath = chromiumPath();
+const required = process.env['REQUIRE_REAL_STORES'] === '1';
+const describeWithBrowser = executablePath || required ? describe : describe.skip;
+
+describeWithBrowser(`the demo page in headless Chromium${executablePath ? '' : ' (skipped: chromium is not installed)'}`, () => {
+  let demo: { url: string; child: ChildProcess };
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!executablePath) throw new Error('chromium is not installed (apt-get install chromium); .ci/run installs it');
+    demo = await startDemo();
+    browser = await chromium.launch({
+      executablePath,
+      // As root in a container, and on a machine with no outside network.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    demo?.child.kill();
+  });
+
+  async function device(): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: { width: 900, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(demo.url);
+    return { context, page };
+  }
+
+  async function signIn(page: Page, name: string, { short = false } = {}): Promise<void> {
+    await page.fill('#name', name);
+    if (short) await page.check('#short');
+    await page.click('#sign-in');
+    await page.locator('#user').filter({ hasText: name }).waitFor();
+  }
+
+  const sessionRows = (page: Page) => page.locator('#sessions tbody tr');
+  const textOf = async (page: Page, selector: string) => (await page.locator(selector).first().textContent()) ?? '';
+  const visible = (page: Page, selector: string) => page.locator(selector).waitFor({ state: 'visible' });
+
+  /** Retries an assertion until it holds (the page updates after its requests) or time is up. */
+  async function eventually(assertion: () => Promise<void>, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await assertion();
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+  const rowsAre = (page: Page, count: number) => eventually(async () => expect(await sessionRows(page).count()).toBe(count));
+  const noticeSays = (page: Page, text: string, timeoutMs?: number) =>
+    eventually(async () => expect(await textOf(page, '#notice')).toContain(text), timeoutMs);
+
+  test('sign in, count, two devices, end one, log out everywhere, a one-time link, and expiry', async () => {
+    const laptop = await device();
+    const phone = await device();
+    const { page } = laptop;
+
+    // Sign in: the token lives in sessionStorage and travels in the header; there is no cookie.
+    await signIn(page, 'ana');
+    const stored = await page.evaluate('sessionStorage.getItem("token-session-demo")');
+    expect(stored).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const headers: Array<string | undefined> = [];
+    page.on('request', (req) => headers.push(req.headers()['x-session-token']));
+
+    // The counter: written by one request, read back by the next page load.
+    await page.click('#increment');
+    await page.click('#increment');
+    await eventually(async () => expect(await textOf(page, '#count')).toBe('2'));
+    await page.reload();
+    await page.locator('#count').filter({ hasText: '2' }).waitFor();
+    expect(headers.filter((h) => h === stored).length).toBeGreaterThanOrEqual(3);
+    expect(await laptop.context.cookies()).toEqual([]);
+
+    // A second device: both sessions are listed, each with its times; this one is marked.
+    await signIn(phone.page, 'ana');
+    await page.click('#refresh');
+    await rowsAre(page, 2);
+    expect(await textOf(page, '#sessions tr.current td')).toBe('this device');
+    expect(await sessionRows(page).nth(0).locator('td').nth(1).textContent()).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+    expect(await sessionRows(page).nth(0).locator('td').nth(2).textContent()).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+
+    // The laptop ends the phone's session; the phone learns it at its next request, and says why.
+    await page.click('#sessions button.end');
+    await rowsAre(page, 1);
+    await phone.page.click('#increment');
+    await noticeSays(phone.page, 'ended from another device');
+    await visible(phone.page, '#signed-out');
+
+    // A one-time link: works once, and says so the second time.
+    await page.click('#email-link');
+    const link = await page.locator('#link').getAttribute('href');
+    expect(link).toContain('/verify?code=');
+    const mail = await laptop.context.newPage();
+    await mail.goto(link!);
+    expect(await textOf(mail, '#verified')).toBe('Email verified for ana');
+    const again = await mail.goto(link!);
+    expect(again?.status()).toBe(410);
+    expect(await textOf(mail, '#used')).toBe('This link is no longer valid');
+    await mail.close();
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await signIn(phone.page, 'ana');
+    await page.click('#refresh');
+    await rowsAre(page, 2);
+    await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: true });
+
+    // Log out everywhere: both devices are signed out.
+    await page.click('#logout-everywhere');
+    await noticeSays(page, 'Logged out everywhere: 2 sessions ended.');
+    await phone.page.click('#refresh');
+    await noticeSays(phone.page, 'ended from another device');
+
+    // A short session with no request ends by itself, and the page says it expired.
+    await signIn(page, 'bo', { short: true });
+    await eventually(async () => expect(await textOf(page, '#expiry')).toContain('Expires in'));
+    await noticeSays(page, 'Your session expired', (SHORT_TTL + 5) * 1000);
+    await visible(page, '#signed-out');
+
+    await laptop.context.close();
+    await phone.context.close();
+  }, 60_000);
+});
+
