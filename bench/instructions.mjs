@@ -4,8 +4,8 @@
 // Each server variant runs under callgrind; after a warm-up, the counters are zeroed, a fixed number
 // of requests is sent, and the counters are dumped: user-space instructions of all the server's
 // threads (JIT, GC) divided by the requests. Kernel time (the socket syscalls) is not counted.
-// Env: INSTR_REQUESTS per measurement (default 4000), INSTR_ROUNDS (default 3), INSTR_WARMUP
-//      requests before counting (default 10000),
+// Env: INSTR_REQUESTS per measurement (default 10000), INSTR_ROUNDS (default 2), INSTR_WARMUP
+//      requests before counting (default 20000: V8 keeps optimising for longer than that takes under valgrind),
 //      INSTR_FRAMEWORKS (default node plus all four), INSTR_JOBS servers at once (default 2).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,9 +17,9 @@ import { FRAMEWORKS } from './apps.mjs';
 import { credentials } from './credentials.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
-const REQUESTS = Number(process.env.INSTR_REQUESTS ?? 4000);
-const ROUNDS = Number(process.env.INSTR_ROUNDS ?? 3);
-const WARM_UP = Number(process.env.INSTR_WARMUP ?? 10000);
+const REQUESTS = Number(process.env.INSTR_REQUESTS ?? 10000);
+const ROUNDS = Number(process.env.INSTR_ROUNDS ?? 2);
+const WARM_UP = Number(process.env.INSTR_WARMUP ?? 20000);
 const JOBS = Number(process.env.INSTR_JOBS ?? 2);
 const IN_FLIGHT = 10;
 const frameworks = (process.env.INSTR_FRAMEWORKS ?? ['node', ...FRAMEWORKS].join(',')).split(',');

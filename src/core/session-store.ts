@@ -41,6 +41,14 @@ export class SessionStore<T> {
   /** The live session of a token, or `null`. Checks the token's shape before any store call. */
   find(sid: string): Maybe<LoadedSession<T> | null> {
     assertToken(sid);
+    return this.findShaped(sid);
+  }
+
+  /**
+   * `find` for a token the caller has already checked with `isTokenShaped` (the request path
+   * does, to tell a malformed token from an unknown one without an exception).
+   */
+  findShaped(sid: string): Maybe<LoadedSession<T> | null> {
     const key = this.keyOf(sid);
     return andThen(this.readLive(key), (record) => (record && !record.once ? { key, record: record as SessionRecord<T> } : null));
   }

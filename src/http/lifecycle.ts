@@ -36,7 +36,7 @@ export class HttpLifecycle<T = any> {
       if (presented.presented) this.#reportInvalid('malformed', raw);
       return new RequestSession(this.sessions, presented, null, raw);
     }
-    return andThen(this.sessions.records.find(presented.token), (loaded) => {
+    return andThen(this.sessions.records.findShaped(presented.token), (loaded) => {
       if (loaded === null) this.#reportInvalid('unknown', raw);
       return new RequestSession(this.sessions, presented, loaded, raw);
     });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { isTokenShaped } from '../../src/core/tokens';
 import { TokenSession, TokenSessionError, type TokenSessionOptions } from '../../src';
 import { countCalls, fakeStore } from '../helpers/fake-stores';
 import { IN_PROCESS_STORES } from '../helpers/real-stores';
@@ -270,5 +271,18 @@ describe('property: any data is either stored as its JSON or refused with ERR_IN
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('property: a token is 1 to 512 characters of A-Z a-z 0-9 - _ . ~ + / =, nothing else', () => {
+  const SHAPE = /^[A-Za-z0-9\-_.~+/=]{1,512}$/;
+  test('isTokenShaped agrees with the alphabet, for any string', () => {
+    const nearTokens = fc.stringMatching(/^[A-Za-z0-9\-_.~+/=]{0,520}$/);
+    const anyText = fc.string({ unit: 'binary', maxLength: 600 });
+    const oneBadChar = fc.tuple(nearTokens, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), nearTokens).map(([a, b, c]) => a + b + c);
+    fc.assert(fc.property(fc.oneof(nearTokens, anyText, oneBadChar), (text) => {
+      expect(isTokenShaped(text)).toBe(SHAPE.test(text));
+    }), { numRuns: 2_000 });
+    for (const notText of [undefined, null, 42, ['abc'], { toString: () => 'abc' }]) expect(isTokenShaped(notText)).toBe(false);
   });
 });
