@@ -123,39 +123,4 @@ export function countCalls<S extends ExpressSessionStore>(store: S): CallCounts 
   return counts;
 }
 
-/** How a switchable store's method misbehaves. */
-export type Fault = 'errors' | 'throws' | 'never answers' | 'errors, then answers again' | 'answers after 100 ms';
-export const FAULTS: Fault[] = ['errors', 'throws', 'never answers', 'errors, then answers again', 'answers after 100 ms'];
-
-/** A working store whose methods can be made to misbehave on demand, to test each failure point. */
-export interface SwitchableStore extends FakeStore {
-  faults: Map<'get' | 'set' | 'destroy', Fault>;
-}
-
-export function switchableStore(): SwitchableStore {
-  const store = fakeStore('async callback') as SwitchableStore;
-  store.faults = new Map();
-  for (const name of ['get', 'set', 'destroy'] as const) {
-    const working = store[name] as (...a: unknown[]) => unknown;
-    store[name] = (...args: unknown[]) => {
-      const fault = store.faults.get(name);
-      if (fault === undefined) return working(...args);
-      const callback = args.pop() as StoreCallback;
-      const refused = new Error(`${name}: connection refused`);
-      switch (fault) {
-        case 'errors':
-          return void setImmediate(callback, refused);
-        case 'throws':
-          throw refused;
-        case 'never answers':
-          return undefined;
-        case 'errors, then answers again':
-          setImmediate(callback, refused);
-          return working(...args, callback);
-        case 'answers after 100 ms':
-          return void setTimeout(() => working(...args, callback), 100);
-      }
-    };
-  }
-  return store;
-}
+export { FAULTS, switchableStore, type Fault, type SwitchableStore } from './switchable-store';
