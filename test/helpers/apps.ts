@@ -50,6 +50,8 @@ export const ROUTES: Route[] = ([
   { method: 'POST', path: '/store-a-date', handle: (s) => ((s.data.at = new Date()), { ok: true }) },
   { method: 'GET', path: '/private', required: true, handle: (s) => ({ user: s.data.user }) },
   { method: 'GET', path: '/public-id', handle: (s) => ({ publicId: s.publicId }) },
+  // A naive handler that merges client JSON into the session (JSON.parse makes own "__proto__" keys).
+  { method: 'POST', path: '/merge', handle: (s, q) => (Object.assign(s.data, JSON.parse(q['json']!)), { ok: true }) },
 ] as Route[]).map(afterWait);
 
 export type AdapterName = 'express' | 'express 4' | 'koa' | 'fastify' | 'fastify 4' | 'hapi';

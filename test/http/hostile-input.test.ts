@@ -99,6 +99,37 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     );
   }, 60_000);
 
+  test('client JSON merged into the session by a naive handler: stored as its JSON, or a 500 with the session unchanged and no prototype touched', async () => {
+    const sessions = new TokenSession<any>({ maxDataBytes: 600 });
+    const { url } = await start({ sessions });
+    const token = (await request(url).post('/login?user=ana').expect(200)).body.token as string;
+    const hostileKey = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString'));
+    const clientJson = fc.oneof(
+      fc.dictionary(hostileKey, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }).map((value) => JSON.stringify(value)),
+      fc.integer({ min: 60, max: 70 }).map((depth) => `{"deep":${'['.repeat(depth)}1${']'.repeat(depth)}}`),
+      fc.string({ minLength: 600, maxLength: 800 }).map((big) => JSON.stringify({ big })),
+      fc.constantFrom('{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"admin":true}}}', '{"__proto__":null}'),
+    );
+    const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).join();
+    await fc.assert(
+      fc.asyncProperty(clientJson, async (json) => {
+        const before = await sessions.getNotTouch(token);
+        const res = await request(url).post(`/merge?json=${encodeURIComponent(json)}`).set(HEADER, token);
+        const after = await sessions.getNotTouch(token);
+        if (res.status === 200) {
+          // The same JSON object (key order aside: a commit writes the changed keys after the kept ones).
+          expect(after).toEqual(JSON.parse(JSON.stringify(Object.assign({ ...before }, JSON.parse(json)))));
+        } else {
+          expect(res.status).toBe(500); // ERR_INVALID_DATA at commit, through the framework's error path
+          expect(after).toEqual(before);
+        }
+        expect(Object.getOwnPropertyNames(Object.prototype).join()).toBe(prototypeKeys);
+        expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+      }),
+      { numRuns: 40 },
+    );
+  }, 60_000);
+
   test('a public id (from list) and a token of another TokenSession open no session', async () => {
     const sessions = new TokenSession<any>({ ownerKey: 'user' });
     const { url } = await start({ sessions });
