@@ -4,7 +4,7 @@ import { toStoreCalls, type StoreCalls } from '../store/store-calls';
 import { buildRecord, expiresAt, isLive, isSessionRecord, isTouchDue, restartRecord, type SessionRecord } from '../store/record';
 import type { ResolvedOptions } from './options';
 import { applyChanges, toStorableData, type DataChanges } from './data';
-import { SerialByKey } from './serial-by-key';
+import { SerialByKey } from './serial';
 import { assertToken, issueToken, publicIdOf, storeKeyOf } from './tokens';
 
 const debug = debuglog('token-session');

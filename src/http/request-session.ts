@@ -1,10 +1,11 @@
 import type { LoadedSession, Lifetime, SessionStore } from '../core/session-store';
 import type { SessionData, TokenSession } from '../core/token-session';
 import { changesOf, copyData, sameJson } from '../core/data';
+import { SerialQueue } from '../core/serial';
 import { publicIdOf } from '../core/tokens';
 import { ttlMsOf } from '../core/ttl';
 import { TokenSessionError } from '../errors';
-import { andThen, isPromise, type Maybe } from '../maybe';
+import { andThen, type Maybe } from '../maybe';
 import type { PresentedToken } from './request-token';
 
 /**
@@ -108,8 +109,8 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   /** `create()` was called: the commit writes a new session whole, not changes to the loaded one. */
   #created = false;
   #raw: unknown;
-  /** The commit under way, if one is waiting on the store; it never rejects. */
-  #pending: Promise<void> | undefined;
+  /** Commits of this request (an unawaited `save()` and the final commit) never overlap. */
+  #commits: SerialQueue | undefined;
   #finalCommitStarted = false;
 
   constructor(sessions: TokenSession<T>, presented: PresentedToken, loaded: LoadedSession<T> | null, raw: unknown) {
@@ -205,15 +206,8 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
    * unawaited `save()` and the final commit queue up, and a failed one does not stop the next.
    */
   commit(): Maybe<void> {
-    const result = this.#pending ? this.#pending.then(() => this.#commit()) : andThen(undefined, () => this.#commit());
-    if (isPromise(result)) {
-      const settled = result.then(nothing, nothing);
-      this.#pending = settled;
-      void settled.then(() => {
-        if (this.#pending === settled) this.#pending = undefined;
-      });
-    }
-    return result;
+    this.#commits ??= new SerialQueue();
+    return this.#commits.run(() => this.#commit());
   }
 
   #commit(): Maybe<void> {
@@ -281,4 +275,3 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   }
 }
 
-const nothing = (): void => undefined;

@@ -1,4 +1,4 @@
-import { SerialByKey } from '../../src/core/serial-by-key';
+import { SerialByKey, SerialQueue } from '../../src/core/serial';
 
 const later = <T>(ms: number, value: T): Promise<T> => new Promise((done) => setTimeout(() => done(value), ms));
 
@@ -35,5 +35,19 @@ describe('SerialByKey: one task at a time per key', () => {
     const serial = new SerialByKey();
     const result = serial.run('a', () => { throw new Error('bad data'); });
     await expect(result).rejects.toThrow('bad data');
+  });
+});
+
+describe('SerialQueue: one request\'s commits', () => {
+  test('a second task waits for the first; idle is reported once, when the last one settles', async () => {
+    const queue = new SerialQueue();
+    const log: string[] = [];
+    let idle = 0;
+    const first = queue.run(() => later(20, 'first').then((v) => (log.push(v), v)), () => (idle += 1));
+    const second = queue.run(() => (log.push('second'), 'second'), () => (idle += 1));
+    await expect(Promise.all([first, second])).resolves.toEqual(['first', 'second']);
+    await later(0, null);
+    expect(log).toEqual(['first', 'second']);
+    expect(idle).toBe(1);
   });
 });
