@@ -129,6 +129,7 @@ describeWithBrowser(`the demo page in headless Chromium${executablePath ? '' : '
 
     // A one-time link: works once, and says so the second time.
     await page.click('#email-link');
+    await visible(page, '#inbox'); // shown once the link has come back
     const link = await page.locator('#link').getAttribute('href');
     expect(link).toContain('/verify?code=');
     const mail = await laptop.context.newPage();
