@@ -3,6 +3,7 @@ import { createDefaultStore, defaultHackTtl, type HackTtl } from '../store/memor
 import { memoryIndex, type SessionIndex } from '../store/session-index';
 import type { ExpressSessionStore } from '../store/types';
 import { defaultGenId, type GenId } from './tokens';
+import { toIndexCalls } from '../store/store-calls';
 
 /** Options of `new TokenSession(options)`. All optional; bad ones throw `ERR_OPTIONS`. */
 export interface TokenSessionOptions {
@@ -101,6 +102,7 @@ export function resolveOptions(options: TokenSessionOptions | undefined): Resolv
     if (!KNOWN_OPTIONS.has(name)) throw badOption(name, `is not an option (known: ${[...KNOWN_OPTIONS].join(', ')})`);
   }
   const ttl = positiveNumber(options, 'ttl', 3600);
+  const storeTimeout = nonNegativeNumber(options, 'storeTimeout', 5000);
   return {
     store: storeOption(options.store, ttl),
     ttlMs: ttl * 1000,
@@ -111,9 +113,9 @@ export function resolveOptions(options: TokenSessionOptions | undefined): Resolv
     hashTokens: booleanOption(options, 'hashTokens', true),
     hackttl: functionOption(options, 'hackttl', defaultHackTtl),
     ownerKey: optional(options.ownerKey, () => nonEmptyString(options, 'ownerKey')),
-    index: indexOption(options.index),
+    index: toIndexCalls(indexOption(options.index), storeTimeout),
     maxDataBytes: positiveInteger(options, 'maxDataBytes', 65536),
-    storeTimeout: nonNegativeNumber(options, 'storeTimeout', 5000),
+    storeTimeout,
   };
 }
 

@@ -27,6 +27,13 @@ interface Entry {
   expiresAt: number;
 }
 
+/** Indexes made by `memoryIndex`: Maps in this process, which neither fail nor wait. */
+const inProcess = new WeakSet<SessionIndex>();
+
+export function isInProcessIndex(index: SessionIndex): boolean {
+  return inProcess.has(index);
+}
+
 /** The default index: Maps in this process. Expired entries are swept as the maps grow. */
 export function memoryIndex(): SessionIndex {
   const owners = new Map<string, Set<string>>();
@@ -48,7 +55,7 @@ export function memoryIndex(): SessionIndex {
     if (ids?.size === 0) owners.delete(entry.owner);
   }
 
-  return {
+  const index: SessionIndex = {
     async add(owner, id, key, expiresAt) {
       if (entries.get(id)?.owner !== owner) forget(id);
       entries.set(id, { owner, key, expiresAt });
@@ -82,6 +89,8 @@ export function memoryIndex(): SessionIndex {
       return true;
     },
   };
+  inProcess.add(index);
+  return index;
 }
 
 /**

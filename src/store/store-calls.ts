@@ -1,5 +1,6 @@
 import { TokenSessionError } from '../errors';
 import { andThen, isPromise, type Maybe } from '../maybe';
+import { isInProcessIndex, type SessionIndex } from './session-index';
 import type { ExpressSessionStore } from './types';
 
 /**
@@ -91,10 +92,37 @@ function callStore(store: ExpressSessionStore, method: RequiredMethod, args: unk
   });
 }
 
-function storeError(method: RequiredMethod, err: unknown): TokenSessionError {
+function storeError(method: string, err: unknown, owner = 'store'): TokenSessionError {
   if (err instanceof TokenSessionError) return err;
   const reason = err instanceof Error ? err.message : String(err);
-  return new TokenSessionError('ERR_STORE', `store.${method} failed: ${reason}`, { cause: err });
+  return new TokenSessionError('ERR_STORE', `${owner}.${method} failed: ${reason}`, { cause: err });
+}
+
+/**
+ * The owner/claim index with the store's failure contract: a throw or a rejection becomes
+ * `ERR_STORE` (so a request answers 503, not 500, when the index's Redis is down), and a call
+ * that takes longer than `timeoutMs` fails with `ERR_STORE_TIMEOUT`.
+ */
+export function toIndexCalls(index: SessionIndex, timeoutMs: number): SessionIndex {
+  if (isInProcessIndex(index)) return index; // Maps in this process: nothing to fail or wait for
+  const call = <R>(method: keyof SessionIndex, run: () => Promise<R>): Promise<R> => {
+    let timer: NodeJS.Timeout | undefined;
+    const answer = new Promise<R>((resolve) => resolve(run())).catch((err: unknown) => {
+      throw storeError(method, err, 'index');
+    });
+    if (timeoutMs <= 0) return answer;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TokenSessionError('ERR_STORE_TIMEOUT', `index.${method} did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([answer, timeout]).finally(() => clearTimeout(timer));
+  };
+  return {
+    add: (owner, id, key, expiresAt) => call('add', () => index.add(owner, id, key, expiresAt)),
+    remove: (id) => call('remove', () => index.remove(id)),
+    owned: (owner) => call('owned', () => index.owned(owner)),
+    keyOf: (id) => call('keyOf', () => index.keyOf(id)),
+    claim: (name, expiresAt) => call('claim', () => index.claim(name, expiresAt)),
+  };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -1,5 +1,5 @@
-import { toStoreCalls } from '../../src/store/store-calls';
-import type { ExpressSessionStore, StoreCallback } from '../../src';
+import { toIndexCalls, toStoreCalls } from '../../src/store/store-calls';
+import { memoryIndex, TokenSession, type ExpressSessionStore, type SessionIndex, type StoreCallback } from '../../src';
 import { brokenStore, fakeStore, WORKING_STYLES } from '../helpers/fake-stores';
 
 /** The store calls, every answer as a promise (sync answers included), for `expect().resolves`. */
@@ -97,4 +97,37 @@ test('optional methods are never called, so a store with only get/set/destroy wo
   const store = toPromiseStore(minimal, 100);
   await store.set('k', { v: 1 });
   await expect(store.get('k')).resolves.toEqual({ v: 1 });
+});
+
+describe('the owner/claim index fails like a store: ERR_STORE or ERR_STORE_TIMEOUT, so a request answers 503', () => {
+  const failing = (how: 'rejects' | 'throws' | 'never answers'): SessionIndex => {
+    const method = () => {
+      if (how === 'throws') throw new Error('index down');
+      return how === 'rejects' ? Promise.reject(new Error('index down')) : new Promise<never>(() => undefined);
+    };
+    return { add: method, remove: method, owned: method, keyOf: method, claim: method } as unknown as SessionIndex;
+  };
+
+  test.each(['rejects', 'throws'] as const)('an index that %s: ERR_STORE, with the cause', async (how) => {
+    const index = toIndexCalls(failing(how), 1000);
+    await expect(index.add('ana', 'id', 'key', Date.now() + 1000)).rejects.toMatchObject({ code: 'ERR_STORE', message: 'token-session: index.add failed: index down' });
+    await expect(index.claim('name', Date.now() + 1000)).rejects.toMatchObject({ code: 'ERR_STORE' });
+  });
+
+  test('an index that never answers: ERR_STORE_TIMEOUT after storeTimeout', async () => {
+    const index = toIndexCalls(failing('never answers'), 50);
+    await expect(index.owned('ana')).rejects.toMatchObject({ code: 'ERR_STORE_TIMEOUT' });
+  });
+
+  test('through the engine: a session whose owner cannot be indexed is refused with ERR_STORE, and not written', async () => {
+    const store = fakeStore('sync callback');
+    const sessions = new TokenSession<any>({ store, ownerKey: 'user', index: failing('rejects') });
+    await expect(sessions.new({ user: 'ana' })).rejects.toMatchObject({ code: 'ERR_STORE' });
+    expect(store.map.size).toBe(0);
+  });
+
+  test('the in-process index is used as it is: Maps cannot fail or wait', () => {
+    const index = memoryIndex();
+    expect(toIndexCalls(index, 1000)).toBe(index);
+  });
 });
