@@ -31,25 +31,8 @@ const app = express();
 app.use(middleware);
 const requireSession = middleware.requireSession;
 
+// Sign-in, counter, sessions on every device, log out everywhere, one-time links: from any process.
 addSessionRoutes(app, sessions, requireSession);
-
-// One-time codes (an emailed link): usable once, from any process.
-app.post('/once', requireSession, async (req, res, next) => {
-  try {
-    res.json({ code: await sessions.newOnce({ user: req.tokenSession.data.user, purpose: 'verify-email' }, 15 * 60) });
-  } catch (err) {
-    next(err);
-  }
-});
-app.post('/consume', async (req, res, next) => {
-  try {
-    const data = await sessions.consume(String(req.query.code ?? ''));
-    if (data) res.json(data);
-    else res.status(410).json({ error: 'this code was already used, or has expired' });
-  } catch (err) {
-    next(err);
-  }
-});
 
 jsonErrors(app);
 
