@@ -127,6 +127,17 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     await http.get('/public-id').set(HEADER, token).expect(200, { publicId: listed!.id });
   });
 
+  test.each(['not a token!', 'well-formed-but-unknown'])('an onInvalidToken hook that throws fails the request with a 500 (token %p), and the app keeps serving', async (bad) => {
+    const http = await start({
+      onInvalidToken: () => {
+        throw new Error('the rate limiter is down');
+      },
+    });
+    const token = await login(http);
+    await http.get('/session').set(HEADER, bad).expect(500);
+    await http.get('/session').set(HEADER, token).expect(200);
+  });
+
   test('an unknown or expired token is no session', async () => {
     const http = await start();
     await http.get('/session').set(HEADER, 'well-formed-but-unknown').expect(200, { id: null, data: {}, status: 'unknown' });
