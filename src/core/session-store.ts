@@ -5,7 +5,7 @@ import { buildRecord, expiresAt, isLive, isSessionRecord, isTouchDue, restartRec
 import type { ResolvedOptions } from './options';
 import { applyChanges, toStorableData, type DataChanges } from './data';
 import { SerialByKey } from './serial';
-import { assertToken, issueToken, publicIdOf, storeKeyOf } from './tokens';
+import { assertToken, defaultGenId, issueToken, publicIdOf, storeKeyOf } from './tokens';
 
 const debug = debuglog('token-session');
 
@@ -147,6 +147,11 @@ export class SessionStore<T> {
     const destroyed = this.#backend.destroy(key);
     if (this.#options.ownerKey === undefined) return destroyed;
     return andThen(destroyed, () => this.#options.index.remove(publicIdOf(key)));
+  }
+
+  /** Whether `genid` is the user's own, which may read the request; the default does not. */
+  get genidReadsRequest(): boolean {
+    return this.#options.genid !== defaultGenId;
   }
 
   /** A fresh token from `genid`. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { debuglog } from 'node:util';
 import { isPromise, type Maybe } from '../maybe';
 import { HttpLifecycle, withHttpStatus, type HttpReply } from './lifecycle';
+import { attachHandle, holdEnd } from './node-attach';
 import type { RequestSession } from './request-session';
 import type { TokenSessionHandle } from './request-session';
 import type { MiddlewareOptions } from './settings';
@@ -29,13 +30,19 @@ export function nodeMiddleware(options?: MiddlewareOptions): NodeMiddleware {
 
   const middleware = function tokenSession(req: Request, res: ServerResponse, next: Next): void {
     const start = (session: RequestSession): void => {
-      req.tokenSession = session;
+      attachHandle(req, session);
       const reply = lifecycle.unauthorized(session);
       if (reply) return sendReply(res, reply);
-      commitBeforeEnd(res, () => lifecycle.commit(session), next);
+      holdEnd(res, (response, end, args) => endAfterCommit(response, end, args, () => lifecycle.commit(session), next));
       next();
     };
-    const opened = lifecycle.open(req);
+    let opened: Maybe<RequestSession>;
+    try {
+      opened = lifecycle.open(req);
+    } catch (err) {
+      // A throwing onInvalidToken hook: Express would catch it, plain Node and some routers would not.
+      return next(withHttpStatus(err));
+    }
     if (isPromise(opened)) opened.then(start, (err: unknown) => next(withHttpStatus(err)));
     else start(opened);
   } as NodeMiddleware;
@@ -48,23 +55,24 @@ export function nodeMiddleware(options?: MiddlewareOptions): NodeMiddleware {
   return middleware;
 }
 
-function commitBeforeEnd(res: ServerResponse, commit: () => Maybe<Record<string, string> | null>, next: Next): void {
-  const end = res.end;
-  // Left in place after the commit (a second call passes straight through, as the commit runs
-  // once): on Express, whose request and response change prototype per request, every property
-  // write to them is a slow, uncached one, and restoring `end` would be one more.
-  res.end = function endAfterCommit(this: ServerResponse, ...args: unknown[]) {
-    const finish = (headers: Record<string, string> | null): ServerResponse => {
-      if (headers && res.headersSent) debug('a new token could not be sent: the response headers were already sent');
-      else if (headers) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-      return (end as (...a: unknown[]) => ServerResponse).apply(res, args);
-    };
-    const committed = commit();
-    // Nothing to wait for (a read-only request, an in-memory store): end now, within the handler's call.
-    if (!isPromise(committed)) return finish(committed);
-    committed.then(finish, (err: unknown) => next(withHttpStatus(err)));
-    return res;
-  } as ServerResponse['end'];
+/** Ends the response once the commit is done, with the headers it asks for; a failed commit goes to `next(err)`. */
+function endAfterCommit(
+  res: ServerResponse,
+  end: (...args: unknown[]) => unknown,
+  args: unknown[],
+  commit: () => Maybe<Record<string, string> | null>,
+  next: Next,
+): unknown {
+  const finish = (headers: Record<string, string> | null): unknown => {
+    if (headers && res.headersSent) debug('a new token could not be sent: the response headers were already sent');
+    else if (headers) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    return end.apply(res, args);
+  };
+  const committed = commit();
+  // Nothing to wait for (a read-only request, an in-memory store): end now, within the handler's call.
+  if (!isPromise(committed)) return finish(committed);
+  committed.then(finish, (err: unknown) => next(withHttpStatus(err)));
+  return res;
 }
 
 function sendReply(res: ServerResponse, reply: HttpReply): void {

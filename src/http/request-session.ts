@@ -108,6 +108,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   #forceTouch = false;
   /** `create()` was called: the commit writes a new session whole, not changes to the loaded one. */
   #created = false;
+  /** The request, for a custom `genid(req)`; not kept otherwise (see the constructor). */
   #raw: unknown;
   /** Commits of this request (an unawaited `save()` and the final commit) never overlap. */
   #commits: SerialQueue | undefined;
@@ -116,7 +117,10 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   constructor(sessions: TokenSession<T>, presented: PresentedToken, loaded: LoadedSession<T> | null, raw: unknown) {
     this.sessions = sessions;
     this.#records = sessions.records;
-    this.#raw = raw;
+    // Kept only for a genid that may read it. The Node middleware keys this handle by the request
+    // in a WeakMap, and V8's young-generation GC keeps a WeakMap key alive while its value points
+    // back at it: every request would then live on into the old generation (measured on Express).
+    this.#raw = this.#records.genidReadsRequest ? raw : undefined;
     this.#requestToken = presented.token;
     if (loaded) {
       // The handler gets its own copy; the store's object is the baseline for change detection.

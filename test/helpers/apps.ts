@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import Koa from 'koa';
 import * as Hapi from '@hapi/hapi';
-import type { MiddlewareOptions, TokenSessionHandle } from '../../src';
+import { nodeMiddleware, type MiddlewareOptions, type TokenSessionHandle } from '../../src';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { expressTokenSession } from '../../integrations/express';
 import { koaTokenSession } from '../../integrations/koa';
 import { tokenSessionPlugin } from '../../integrations/fastify';
@@ -54,7 +55,7 @@ export const ROUTES: Route[] = ([
   { method: 'POST', path: '/merge', handle: (s, q) => (Object.assign(s.data, JSON.parse(q['json']!)), { ok: true }) },
 ] as Route[]).map(afterWait);
 
-export type AdapterName = 'express' | 'express 4' | 'koa' | 'fastify' | 'fastify 4' | 'hapi';
+export type AdapterName = 'express' | 'express 4' | 'node http' | 'koa' | 'fastify' | 'fastify 4' | 'hapi';
 
 export interface RunningApp {
   url: string;
@@ -92,6 +93,37 @@ function startExpress(expressModule: string): Starter {
     return listen(createServer(app));
   };
 }
+
+/**
+ * Node's own server with the connect-style middleware and no framework: requests keep Node's
+ * prototypes (Express replaces them), so the middleware takes its other path there.
+ */
+const startNodeHttp: Starter = async (options) => {
+  const sessions = nodeMiddleware(options);
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    res.statusCode = status;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(body));
+  };
+  const fail = (res: ServerResponse) => (err: { statusCode?: number }) => {
+    if (res.headersSent) res.destroy();
+    else send(res, err.statusCode ?? 500, { statusCode: err.statusCode ?? 500 });
+  };
+  const handle = (req: IncomingMessage & { tokenSession?: Session }, res: ServerResponse) => {
+    const url = new URL(req.url!, 'http://localhost');
+    const route = ROUTES.find((r) => r.method === req.method && r.path === url.pathname);
+    if (!route) return send(res, 404, { statusCode: 404 });
+    const run = () => {
+      Promise.resolve()
+        .then(() => route.handle(req.tokenSession!, Object.fromEntries(url.searchParams)))
+        .then((body) => send(res, 200, body), fail(res));
+    };
+    if (route.required) sessions.requireSession(req, res, run);
+    else run();
+  };
+  // `next(err)` is how the middleware reports a failed load or commit, as to Express's error handler.
+  return listen(createServer((req, res) => sessions(req, res, (err?: unknown) => (err ? fail(res)(err as object) : handle(req, res)))));
+};
 
 const startKoa: Starter = async (options) => {
   const app = new Koa();
@@ -148,6 +180,7 @@ const startHapi: Starter = async (options) => {
 export const ADAPTERS: Record<AdapterName, Starter> = {
   express: startExpress('express'),
   'express 4': startExpress('express4'),
+  'node http': startNodeHttp,
   koa: startKoa,
   fastify: startFastify('fastify'),
   'fastify 4': startFastify('fastify4'),
