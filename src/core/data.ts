@@ -15,10 +15,11 @@ export function toStorableData<T>(data: T, maxBytes: number): T {
   if (!isPlainObject(data)) {
     throw invalid(`session data must be a plain object, got ${kindOf(data)}`);
   }
-  checkValue(data, '', 0, []);
-  const bytes = Buffer.byteLength(JSON.stringify(data), 'utf8');
-  if (bytes > maxBytes) {
-    throw invalid(`session data is ${bytes} bytes as JSON, more than maxDataBytes (${maxBytes})`);
+  // The walk bounds the JSON size from above; only data that may be too big is serialised to
+  // count its bytes exactly, so the common small session is never stringified here.
+  if (checkValue(data, [], []) > maxBytes) {
+    const bytes = Buffer.byteLength(JSON.stringify(data), 'utf8');
+    if (bytes > maxBytes) throw invalid(`session data is ${bytes} bytes as JSON, more than maxDataBytes (${maxBytes})`);
   }
   return copyData(data);
 }
@@ -108,39 +109,56 @@ export function sameJson(value: unknown, stored: unknown): boolean {
   return defined === Object.keys(other).length;
 }
 
-function checkValue(value: unknown, path: string, depth: number, ancestors: object[]): void {
+// Upper bounds of JSON bytes: a UTF-16 code unit is at most 6 bytes (`\u001f`, or 3 bytes of
+// UTF-8 for one unit of a character), and a number at most 24 characters (-1.7976931348623157e+308).
+const MAX_BYTES_PER_CHAR = 6;
+const MAX_NUMBER_BYTES = 24;
+const stringBound = (text: string): number => 2 + MAX_BYTES_PER_CHAR * text.length;
+
+/**
+ * Throws `ERR_INVALID_DATA` for anything JSON would change or lose; returns an upper bound of
+ * the value's JSON size in bytes. `trail` is the keys down to `value`, for the error message
+ * only: it is turned into a path when something is wrong, never on the way.
+ */
+function checkValue(value: unknown, trail: (string | number)[], ancestors: object[]): number {
   switch (typeof value) {
     case 'string':
+      return stringBound(value);
     case 'boolean':
-      return;
+      return 5;
     case 'number':
-      if (!Number.isFinite(value)) throw invalid(`${where(path)} is ${value}, which JSON cannot hold`);
-      return;
+      if (!Number.isFinite(value)) throw invalid(`${where(trail)} is ${value}, which JSON cannot hold`);
+      return MAX_NUMBER_BYTES;
     case 'object':
-      if (value === null) return;
+      if (value === null) return 4;
       break;
     default:
-      throw invalid(`${where(path)} is a ${typeof value}, which JSON cannot hold`);
+      throw invalid(`${where(trail)} is a ${typeof value}, which JSON cannot hold`);
   }
-  if (depth >= MAX_DEPTH) throw invalid(`${where(path)} is nested deeper than ${MAX_DEPTH} levels`);
-  if (ancestors.includes(value)) throw invalid(`${where(path)} refers back to itself (a cycle)`);
+  if (trail.length >= MAX_DEPTH) throw invalid(`${where(trail)} is nested deeper than ${MAX_DEPTH} levels`);
+  if (ancestors.includes(value)) throw invalid(`${where(trail)} refers back to itself (a cycle)`);
   ancestors.push(value);
+  let bound = 2; // the brackets
   if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      if (item === undefined) throw invalid(`${where(`${path}[${i}]`)} is undefined, which JSON turns into null`);
-      checkValue(item, `${path}[${i}]`, depth + 1, ancestors);
-    });
+    for (let i = 0; i < value.length; i += 1) {
+      trail.push(i);
+      if (value[i] === undefined) throw invalid(`${where(trail)} is undefined, which JSON turns into null`);
+      bound += checkValue(value[i], trail, ancestors) + 1; // and a comma
+      trail.pop();
+    }
   } else if (isPlainObject(value)) {
     for (const key of Object.keys(value)) {
-      const childPath = path ? `${path}.${key}` : key;
-      if (FORBIDDEN_KEYS.has(key)) throw invalid(`${where(childPath)}: the key "${key}" is not allowed`);
+      trail.push(key);
+      if (FORBIDDEN_KEYS.has(key)) throw invalid(`${where(trail)}: the key "${key}" is not allowed`);
       const child = value[key];
-      if (child !== undefined) checkValue(child, childPath, depth + 1, ancestors);
+      if (child !== undefined) bound += stringBound(key) + checkValue(child, trail, ancestors) + 2; // a colon, a comma
+      trail.pop();
     }
   } else {
-    throw invalid(`${where(path)} is ${kindOf(value)}; only plain objects, arrays and JSON values are stored`);
+    throw invalid(`${where(trail)} is ${kindOf(value)}; only plain objects, arrays and JSON values are stored`);
   }
   ancestors.pop();
+  return bound;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -157,8 +175,9 @@ function kindOf(value: unknown): string {
   return `an instance of ${name ?? 'an unknown class'}`;
 }
 
-function where(path: string): string {
-  return path ? `data.${path}` : 'data';
+/** `data.a.b[0]` for the trail ['a', 'b', 0]. */
+function where(trail: (string | number)[]): string {
+  return trail.reduce<string>((path, step) => (typeof step === 'number' ? `${path}[${step}]` : `${path}.${step}`), 'data');
 }
 
 function invalid(message: string): TokenSessionError {

@@ -1,4 +1,5 @@
-import { applyChanges, changesOf, copyData, sameJson } from '../../src/core/data';
+import fc from 'fast-check';
+import { applyChanges, changesOf, copyData, sameJson, toStorableData } from '../../src/core/data';
 
 describe('sameJson: would the value be stored as the same JSON as the stored data', () => {
   test.each([
@@ -56,5 +57,45 @@ describe('changesOf / applyChanges: a commit writes only the top-level keys its 
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
     expect(merged['admin']).toBeUndefined();
     expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+  });
+});
+
+describe('toStorableData: the size limit is exact, though most data is never serialised to check it', () => {
+  const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+  const key = fc.string({ unit: 'binary', maxLength: 8 }).filter((k) => !FORBIDDEN.has(k));
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.string({ unit: 'binary' }), // any code point, lone surrogates too: 1 to 6 bytes each in JSON
+      fc.string({ unit: fc.constantFrom('\u0001', '"', '\\', 'é', '€', '😀', '\ud800', 'a') }), // the costly ones, often
+      fc.string({ unit: fc.constantFrom('\u0001', '\u001f') }), // 6 bytes each, the worst case
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+    ),
+  })).value;
+
+  test('accepted exactly when the JSON is at most maxDataBytes UTF-8 bytes', () => {
+    fc.assert(fc.property(fc.dictionary(key, json, { maxKeys: 6 }), fc.integer({ min: -3, max: 3 }), (data, slack) => {
+      const bytes = Buffer.byteLength(JSON.stringify(data), 'utf8');
+      const maxBytes = Math.max(1, bytes + slack);
+      let accepted: boolean;
+      try {
+        expect(JSON.stringify(toStorableData(data, maxBytes))).toBe(JSON.stringify(data));
+        accepted = true;
+      } catch (err) {
+        expect((err as { code?: string }).code).toBe('ERR_INVALID_DATA');
+        accepted = false;
+      }
+      expect(accepted).toBe(bytes <= maxBytes);
+    }), { numRuns: 2000 });
+  });
+
+  test('the error names the path to the bad value', () => {
+    expect(() => toStorableData({ a: { list: [1, { at: new Date(0) }] } }, 1000)).toThrow('data.a.list[1].at is an instance of Date');
+    expect(() => toStorableData({ n: NaN }, 1000)).toThrow('data.n is NaN');
   });
 });
