@@ -2,7 +2,8 @@
 // run; then the engine micro-benchmark; then BENCHMARKS.md and bench/ratios.svg.
 // Servers run pinned to core 0, this process (the load generator, autocannon) to core 1.
 // Env: BENCH_ROUNDS (default 3), BENCH_DURATION seconds per measurement (default 3),
-//      BENCH_FRAMEWORKS (default express,fastify,koa,hapi).
+//      BENCH_WARMUP seconds of load before each measurement (default 2), BENCH_FRAMEWORKS
+//      (default express,fastify,koa,hapi).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,9 @@ import { writeReport } from './report.mjs';
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
+// Each measurement starts a fresh server. At Express's 6,000 req/s, one second leaves V8 still
+// compiling the hot paths when the measurement starts, which costs the variant with more code more.
+const WARM_UP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = 50;
 const frameworks = (process.env.BENCH_FRAMEWORKS ?? FRAMEWORKS.join(',')).split(',');
 const VARIANTS = ['bare', 'noop', 'ts-read', 'ts-write', 'peer-read', 'peer-write'];
@@ -49,7 +53,7 @@ async function measure(framework, variant) {
   try {
     const headers = await credentials(server.port, variant);
     const url = `http://127.0.0.1:${server.port}/${variant.endsWith('write') ? 'write' : 'read'}`;
-    await load(url, headers, 1); // warm-up: JIT, connections, caches
+    await load(url, headers, WARM_UP); // JIT, connections, caches
     const before = await server.ask();
     const result = await load(url, headers, DURATION);
     const after = await server.ask();
@@ -101,5 +105,5 @@ writeReport({
   microSamples,
   frameworks,
   peers: PEERS,
-  settings: { rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS, pinned: canPin, seconds: (Date.now() - started) / 1000 },
+  settings: { rounds: ROUNDS, duration: DURATION, warmUp: WARM_UP, connections: CONNECTIONS, pinned: canPin, seconds: (Date.now() - started) / 1000 },
 });

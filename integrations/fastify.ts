@@ -26,8 +26,7 @@ const plugin: FastifyPluginAsync<MiddlewareOptions> = async function tokenSessio
   fastify.addHook('onRequest', function loadTokenSession(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
     whenReady(lifecycle.open(request.raw), (session) => {
       request.tokenSession = session;
-      const required = routeConfig(request)?.tokenSession?.required ?? lifecycle.settings.required;
-      const refusal = lifecycle.unauthorized(session, required);
+      const refusal = lifecycle.unauthorized(session, () => routeConfig(request)?.tokenSession?.required);
       if (refusal) reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
       else done();
     }, (err) => done(withHttpStatus(err as Error)));

@@ -25,8 +25,7 @@ export const hapiTokenSession: Plugin<MiddlewareOptions | undefined> = {
     server.ext('onPreAuth', function loadTokenSession(request: Request, h: ResponseToolkit) {
       return orErrorReply(h, andThen(lifecycle.open(request.raw.req), (session) => {
         request.tokenSession = session;
-        const required = request.route.settings.plugins?.['token-session']?.required ?? lifecycle.settings.required;
-        const refusal = lifecycle.unauthorized(session, required);
+        const refusal = lifecycle.unauthorized(session, () => request.route.settings.plugins?.['token-session']?.required);
         return refusal ? respond(h, refusal) : h.continue;
       }));
     });

@@ -47,13 +47,23 @@ export class HttpLifecycle<T = any> {
     this.settings.onInvalidToken?.({ reason, request: raw as IncomingMessage });
   }
 
-  /** The 401 to send when a session is required and the request has none; `null` to go on. */
-  unauthorized(session: RequestSession<T> | undefined, required = this.settings.required): HttpReply | null {
+  /**
+   * The 401 to send when a session is required and the request has none; `null` to go on.
+   * `required` may be a function (a route's own setting, `undefined` when it has none): it is
+   * called only for a request without a session, since reading it costs some frameworks an
+   * allocation per request (Fastify's `routeOptions`).
+   */
+  unauthorized(
+    session: RequestSession<T> | undefined,
+    required: boolean | (() => boolean | undefined) = this.settings.required,
+  ): HttpReply | null {
     if (!session) {
       // A per-route guard whose request never went through the middleware: a set-up mistake, said plainly.
       throw new TokenSessionError('ERR_OPTIONS', 'requireSession runs after the token-session middleware; register that first');
     }
-    if (!required || session.id !== null) return null;
+    if (session.id !== null) return null;
+    if (typeof required === 'function') required = required() ?? this.settings.required;
+    if (!required) return null;
     const badToken = session.tokenStatus === 'unknown' || session.tokenStatus === 'malformed';
     const headers: Record<string, string> = {};
     if (this.settings.bearer) {

@@ -104,7 +104,8 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   #stored: Stored<T> | null;
   /** The data as the store has it (never mutated), to tell at commit whether the handler changed it. */
   #baseline: unknown;
-  #lifetime: Lifetime | null;
+  /** The TTL and start of a session `create()` made: only such a session is written whole. */
+  #lifetime: Lifetime | null = null;
   #forceTouch = false;
   /** `create()` was called: the commit writes a new session whole, not changes to the loaded one. */
   #created = false;
@@ -128,8 +129,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
       this.#data = copyData(loaded.record.data);
       this.#id = presented.token;
       this.#idKey = loaded.key;
-      this.#stored = { key: loaded.key, record: loaded.record };
-      this.#lifetime = this.#records.lifetimeOf(loaded.record);
+      this.#stored = loaded;
       this.tokenStatus = 'live';
     } else {
       this.#baseline = undefined;
@@ -137,7 +137,6 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
       this.#id = null;
       this.#idKey = null;
       this.#stored = null;
-      this.#lifetime = null;
       this.tokenStatus = presented.token !== null ? 'unknown' : presented.presented ? 'malformed' : 'none';
     }
   }
