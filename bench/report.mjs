@@ -48,8 +48,9 @@ export function writeReport({ samples, microSamples, frameworks, peers, settings
   lines.push('# Benchmarks', '');
   lines.push('Written by `npm run bench` (bench/run.mjs); do not edit by hand. Every figure is the median of');
   lines.push(`${settings.rounds} interleaved rounds (min–max in brackets), all measured in one run of ${fmt(settings.seconds)} s:`);
-  lines.push(`each round runs every server once, ${settings.duration} s under autocannon with ${settings.connections} connections`);
-  lines.push(`after a ${settings.warmUp ?? 1} s warm-up; ${settings.pinned ? 'the server pinned to core 0 and the load generator to core 1' : 'no CPU pinning (taskset or a second core missing)'}.`);
+  lines.push(`one framework at a time, its servers running side by side, each warmed up for ${settings.warmUp} s; each round`);
+  lines.push(`gives every server one window of ${settings.duration} s under autocannon with ${settings.connections} connections, in a rotating order;`);
+  lines.push(`${settings.pinned ? 'the servers pinned to core 0 and the load generator to core 1' : 'no CPU pinning (taskset or a second core missing)'}.`);
   lines.push('Server CPU is the server process\'s own user + system time divided by the requests it answered.');
   lines.push('On Fastify and bare node one load-generator core saturates before the server does, so there');
   lines.push('server CPU per request is the figure to trust, not req/s. "CPU added" is the median, over the');
