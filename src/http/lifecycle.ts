@@ -28,13 +28,18 @@ export class HttpLifecycle<T = any> {
   /**
    * The request's session. No token (or a malformed one): no store call. A well-formed token:
    * exactly one store read, whether or not the handler looks at the session, since the
-   * commit's touch decision needs the record. At once when the store answers at once.
+   * commit's touch decision needs the record. At once when the store answers at once. Never
+   * throws: a failure, a throwing `onInvalidToken` included, is a rejected promise.
    */
   open(raw: RawRequest): Maybe<RequestSession<T>> {
     const presented = readPresentedToken(raw, this.settings);
     if (presented.token === null) {
-      if (presented.presented) this.#reportInvalid('malformed', raw);
-      return new RequestSession(this.sessions, presented, null, raw);
+      const session = new RequestSession(this.sessions, presented, null, raw);
+      if (!presented.presented) return session;
+      return andThen(undefined, () => {
+        this.#reportInvalid('malformed', raw);
+        return session;
+      });
     }
     return andThen(this.sessions.records.findShaped(presented.token), (loaded) => {
       if (loaded === null) this.#reportInvalid('unknown', raw);

@@ -36,13 +36,7 @@ export function nodeMiddleware(options?: MiddlewareOptions): NodeMiddleware {
       holdEnd(res, (response, end, args) => endAfterCommit(response, end, args, () => lifecycle.commit(session), next));
       next();
     };
-    let opened: Maybe<RequestSession>;
-    try {
-      opened = lifecycle.open(req);
-    } catch (err) {
-      // A throwing onInvalidToken hook: Express would catch it, plain Node and some routers would not.
-      return next(withHttpStatus(err));
-    }
+    const opened = lifecycle.open(req);
     if (isPromise(opened)) opened.then(start, (err: unknown) => next(withHttpStatus(err)));
     else start(opened);
   } as NodeMiddleware;

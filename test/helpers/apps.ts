@@ -1,9 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Koa from 'koa';
 import * as Hapi from '@hapi/hapi';
 import { nodeMiddleware, type MiddlewareOptions, type TokenSessionHandle } from '../../src';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { expressTokenSession } from '../../integrations/express';
 import { koaTokenSession } from '../../integrations/koa';
 import { tokenSessionPlugin } from '../../integrations/fastify';
@@ -64,7 +63,8 @@ export interface RunningApp {
 
 type Starter = (options: MiddlewareOptions | undefined) => Promise<RunningApp>;
 
-const listen = (server: Server): Promise<RunningApp> =>
+/** Listens on a loopback port; `close` also ends keep-alive connections. */
+export const listen = (server: Server): Promise<RunningApp> =>
   new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;

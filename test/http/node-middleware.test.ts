@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { nodeMiddleware, TokenSession, type TokenSessionHandle } from '../../src';
 import { expressTokenSession } from '../../integrations/express';
+import { listen, type RunningApp } from '../helpers/apps';
 
 // How the connect-style middleware attaches to Express, whose req and res change prototype on
 // every request: the handle and the held `end` live on Express's shared prototypes, not on
@@ -14,30 +14,19 @@ type Express = typeof import('express');
 const EXPRESSES: [string, Express][] = [['express 5', require('express')], ['express 4', require('express4')]];
 const HEADER = 'x-session-token';
 
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
-  };
-}
-
 /** A genid that reads the request, as express-session's `genid(req)` may. */
 const tenantToken = (req?: unknown): string =>
   `tenant-${(req as IncomingMessage).headers['x-tenant'] as string}-${Math.random().toString(36).slice(2)}`;
 
-let running: { close(): Promise<void> } | undefined;
+let running: RunningApp | undefined;
 afterEach(async () => {
   await running?.close();
   running = undefined;
 });
 
 async function start(app: Parameters<typeof createServer>[1]): Promise<request.Agent> {
-  const server = await listen(app);
-  running = server;
-  return request.agent(server.url);
+  running = await listen(createServer(app));
+  return request.agent(running.url);
 }
 
 /** Routes on `router`: login, count (a change), read. */
@@ -63,6 +52,34 @@ describe.each(EXPRESSES)('%s', (_name, express) => {
     expect((await http.post('/count').set(HEADER, token).expect(200)).body).toEqual({ count: 1 });
     expect((await http.get('/read').set(HEADER, token).expect(200)).body).toEqual({ count: 1 });
     expect(seen).toEqual([false, false, false, false, false, false]);
+  });
+
+  test('req.tokenSession can still be assigned, as express-session\'s req.session can', async () => {
+    const app = express();
+    app.use(expressTokenSession());
+    app.get('/assign', (req, res) => {
+      const before = req.tokenSession.tokenStatus;
+      (req as unknown as { tokenSession: unknown }).tokenSession = 'replaced';
+      res.json({ before, after: req.tokenSession, own: Object.hasOwn(req, 'tokenSession') });
+    });
+    const http = await start(app);
+    expect((await http.get('/assign').expect(200)).body).toEqual({ before: 'none', after: 'replaced', own: false });
+  });
+
+  test('an app in the same process without token-session is untouched: its responses end, it has no tokenSession', async () => {
+    const withSessions = express();
+    withSessions.use(expressTokenSession());
+    addRoutes(withSessions);
+    await (await start(withSessions)).post('/login').expect(200); // the shared accessor and end are in place now
+    await running?.close();
+    const plain = express();
+    plain.get('/plain', (req, res) => {
+      res.setHeader('x-had-session', String(req.tokenSession !== undefined));
+      res.end('plain');
+    });
+    const res = await (await start(plain)).get('/plain').expect(200);
+    expect(res.text).toBe('plain');
+    expect(res.headers['x-had-session']).toBe('false');
   });
 
   test('a mounted sub-app sees the session, and its changes are committed before its response', async () => {
