@@ -1,6 +1,6 @@
 import type { Context, Middleware, Next } from 'koa';
 import {
-  HttpLifecycle, withHttpStatus, type HttpReply, type MiddlewareOptions, type RequestSession,
+  HttpLifecycle, isPromise, withHttpStatus, type HttpReply, type MiddlewareOptions, type RequestSession,
   type SessionData, type TokenSessionHandle,
 } from '../src';
 
@@ -21,24 +21,18 @@ export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
   const lifecycle = new HttpLifecycle(options);
 
   const middleware = async function tokenSession(ctx: Context, next: Next): Promise<void> {
-    let session: RequestSession;
-    try {
-      session = await lifecycle.open(ctx.req);
-    } catch (err) {
-      throw withHttpStatus(err);
-    }
+    // Awaited only when it is a promise: awaiting a value that is here (an in-memory store
+    // answers at once) would still cost a trip through the microtask queue.
+    const opened = lifecycle.open(ctx.req);
+    const session = isPromise(opened) ? await withStatusOnFailure(opened) : opened;
     ctx.tokenSession = session;
     const reply = lifecycle.unauthorized(session);
     if (reply) return send(ctx, reply);
     try {
       await next();
     } finally {
-      let headers: Record<string, string> | null;
-      try {
-        headers = await lifecycle.commit(session);
-      } catch (err) {
-        throw withHttpStatus(err);
-      }
+      const committed = lifecycle.commit(session);
+      const headers = isPromise(committed) ? await withStatusOnFailure(committed) : committed;
       if (headers) ctx.set(headers);
     }
   } as KoaTokenSession;
@@ -49,6 +43,11 @@ export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
     else await next();
   };
   return middleware;
+}
+
+/** A store failure (503) or any other (500) carries the status Koa answers with. */
+function withStatusOnFailure<T>(pending: Promise<T>): Promise<T> {
+  return pending.catch((err: unknown) => Promise.reject(withHttpStatus(err)));
 }
 
 function send(ctx: Context, reply: HttpReply): void {
