@@ -47,7 +47,9 @@ export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
 
 /** A store failure (503) or any other (500) carries the status Koa answers with. */
 function withStatusOnFailure<T>(pending: Promise<T>): Promise<T> {
-  return pending.catch((err: unknown) => Promise.reject(withHttpStatus(err)));
+  return pending.catch((err: unknown) => {
+    throw withHttpStatus(err);
+  });
 }
 
 function send(ctx: Context, reply: HttpReply): void {
