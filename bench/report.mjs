@@ -12,6 +12,8 @@ const median = (values) => {
 };
 const stats = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/** A difference with its sign: +9.7, -1.6. */
+const signed = (n, digits = 0) => `${n >= 0 ? '+' : ''}${fmt(n, digits)}`;
 const range = (s, digits = 0) => `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 const mark = (ok) => (ok ? '✅' : '❌');
 
@@ -82,7 +84,7 @@ export function writeReport({ samples, microSamples, frameworks, peers, settings
     verdicts.push(...checks);
     const noop = pairedAdded(samples, f, 'noop');
     const overNoop = `${fmt(addRead - noop, 1)} / ${fmt(addWrite - noop, 1)} µs`;
-    lines.push(`| ${f} | ${mark(checks[0])} +${fmt(addRead, 1)} µs | ${mark(checks[1])} ${fmt(rRead, 2)} | ${mark(checks[2])} ${fmt(pRead, 2)} | ${mark(checks[3])} +${fmt(addWrite, 1)} µs | ${mark(checks[4])} ${fmt(rWrite, 2)} | ${mark(checks[5])} ${fmt(pWrite, 2)} | ${mark(callsOk)} ${fmt(tsRead.calls.get, 2)} reads, ${fmt(tsRead.calls.set, 2)} writes | ${overNoop} |`);
+    lines.push(`| ${f} | ${mark(checks[0])} ${signed(addRead, 1)} µs | ${mark(checks[1])} ${fmt(rRead, 2)} | ${mark(checks[2])} ${fmt(pRead, 2)} | ${mark(checks[3])} ${signed(addWrite, 1)} µs | ${mark(checks[4])} ${fmt(rWrite, 2)} | ${mark(checks[5])} ${fmt(pWrite, 2)} | ${mark(callsOk)} ${fmt(tsRead.calls.get, 2)} reads, ${fmt(tsRead.calls.set, 2)} writes | ${overNoop} |`);
     chart.push({ framework: f, bars: [rRead, rWrite, pairedRatio(samples, f, 'peer-read', 'bare'), pairedRatio(samples, f, 'peer-write', 'bare')] });
   }
   lines.push('');
@@ -97,7 +99,7 @@ export function writeReport({ samples, microSamples, frameworks, peers, settings
     ]) {
       const r = row(f, v);
       const calls = r.calls ? `${fmt(r.calls.get, 2)} / ${fmt(r.calls.set, 2)} / ${fmt(r.calls.destroy, 2)}` : '—';
-      const added = v === 'bare' ? '—' : `+${fmt(pairedAdded(samples, f, v), 1)} µs`;
+      const added = v === 'bare' ? '—' : `${signed(pairedAdded(samples, f, v), 1)} µs`;
       lines.push(`| ${label} | ${range(r.rps)} | ${range(r.p99)} | ${range(r.cpuUs, 1)} | ${added} | ${v === 'bare' ? '1.00' : fmt(pairedRatio(samples, f, v, 'bare'), 2)} | ${calls} |`);
     }
     lines.push('');
