@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import {
-  HttpLifecycle, whenReady, withHttpStatus, type MiddlewareOptions, type RequestSession, type SessionData,
+  HttpLifecycle, whenReady, type MiddlewareOptions, type RequestSession, type SessionData,
   type TokenSessionHandle,
 } from '../src';
 
@@ -29,7 +29,7 @@ const plugin: FastifyPluginAsync<MiddlewareOptions> = async function tokenSessio
       const refusal = lifecycle.unauthorized(session, () => routeConfig(request)?.tokenSession?.required);
       if (refusal) reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
       else done();
-    }, (err) => done(withHttpStatus(err as Error)));
+    }, (err) => done(err as Error));
   });
 
   fastify.addHook('onSend', function commitTokenSession(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) {
@@ -37,7 +37,7 @@ const plugin: FastifyPluginAsync<MiddlewareOptions> = async function tokenSessio
     whenReady(lifecycle.commit(request.tokenSession as RequestSession), (headers) => {
       if (headers) reply.headers(headers);
       done(null, payload);
-    }, (err) => done(withHttpStatus(err as Error)));
+    }, (err) => done(err as Error));
   });
 };
 

@@ -1,6 +1,6 @@
 import type { Context, Middleware, Next } from 'koa';
 import {
-  HttpLifecycle, isPromise, withHttpStatus, type HttpReply, type MiddlewareOptions, type RequestSession,
+  HttpLifecycle, isPromise, type HttpReply, type MiddlewareOptions, type RequestSession,
   type SessionData, type TokenSessionHandle,
 } from '../src';
 
@@ -24,7 +24,7 @@ export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
     // Awaited only when it is a promise: awaiting a value that is here (an in-memory store
     // answers at once) would still cost a trip through the microtask queue.
     const opened = lifecycle.open(ctx.req);
-    const session = isPromise(opened) ? await withStatusOnFailure(opened) : opened;
+    const session = isPromise(opened) ? await opened : opened;
     ctx.tokenSession = session;
     const reply = lifecycle.unauthorized(session);
     if (reply) return send(ctx, reply);
@@ -32,7 +32,7 @@ export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
       await next();
     } finally {
       const committed = lifecycle.commit(session);
-      const headers = isPromise(committed) ? await withStatusOnFailure(committed) : committed;
+      const headers = isPromise(committed) ? await committed : committed;
       if (headers) ctx.set(headers);
     }
   } as KoaTokenSession;
@@ -43,13 +43,6 @@ export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
     else await next();
   };
   return middleware;
-}
-
-/** A store failure (503) or any other (500) carries the status Koa answers with. */
-function withStatusOnFailure<T>(pending: Promise<T>): Promise<T> {
-  return pending.catch((err: unknown) => {
-    throw withHttpStatus(err);
-  });
 }
 
 function send(ctx: Context, reply: HttpReply): void {

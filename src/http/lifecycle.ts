@@ -1,6 +1,6 @@
 import type { TokenSession } from '../core/token-session';
 import { TokenSessionError } from '../errors';
-import { andThen, type Maybe } from '../maybe';
+import { andThen, isPromise, type Maybe } from '../maybe';
 import { RequestSession } from './request-session';
 import { readPresentedToken, type RawRequest } from './request-token';
 import { resolveMiddlewareOptions, type HttpSettings, type InvalidTokenEvent, type MiddlewareOptions } from './settings';
@@ -16,6 +16,8 @@ export interface HttpReply {
 /**
  * The framework-neutral request lifecycle. An adapter calls `open` before the handler,
  * `unauthorized` to see whether to answer 401, and `commit` before the response is sent.
+ * A failure of `open` or `commit` is a rejected promise whose error already carries its HTTP
+ * status (see `withHttpStatus`), so an adapter hands it to its framework's error path as it is.
  */
 export class HttpLifecycle<T = any> {
   readonly sessions: TokenSession<T>;
@@ -36,15 +38,15 @@ export class HttpLifecycle<T = any> {
     if (presented.token === null) {
       const session = new RequestSession(this.sessions, presented, null, raw);
       if (!presented.presented) return session;
-      return andThen(undefined, () => {
+      return withStatusOnFailure(andThen(undefined, () => {
         this.#reportInvalid('malformed', raw);
         return session;
-      });
+      }));
     }
-    return andThen(this.sessions.records.findShaped(presented.token), (loaded) => {
+    return withStatusOnFailure(andThen(this.sessions.records.findShaped(presented.token), (loaded) => {
       if (loaded === null) this.#reportInvalid('unknown', raw);
       return new RequestSession(this.sessions, presented, loaded, raw);
-    });
+    }));
   }
 
   #reportInvalid(reason: InvalidTokenEvent['reason'], raw: RawRequest): void {
@@ -87,11 +89,19 @@ export class HttpLifecycle<T = any> {
   commit(session: RequestSession<T>): Maybe<Record<string, string> | null> {
     // Once per request: a framework may run its send hook again, for the error response of a failed commit.
     if (!session.startFinalCommit()) return null;
-    return andThen(session.commit(), () => {
+    return withStatusOnFailure(andThen(session.commit(), () => {
       const token = session.issuedToken;
       return token === null ? null : { [this.settings.responseHeader]: token, 'cache-control': 'no-store' };
-    });
+    }));
   }
+}
+
+/** A value as it is; a promise whose failure gets its HTTP status. */
+function withStatusOnFailure<R>(result: Maybe<R>): Maybe<R> {
+  if (!isPromise(result)) return result;
+  return result.catch((err: unknown) => {
+    throw withHttpStatus(err);
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { debuglog } from 'node:util';
 import { isPromise, type Maybe } from '../maybe';
-import { HttpLifecycle, withHttpStatus, type HttpReply } from './lifecycle';
+import { HttpLifecycle, type HttpReply } from './lifecycle';
 import { attachHandle, holdEnd } from './node-attach';
 import type { RequestSession } from './request-session';
 import type { TokenSessionHandle } from './request-session';
@@ -37,7 +37,7 @@ export function nodeMiddleware(options?: MiddlewareOptions): NodeMiddleware {
       next();
     };
     const opened = lifecycle.open(req);
-    if (isPromise(opened)) opened.then(start, (err: unknown) => next(withHttpStatus(err)));
+    if (isPromise(opened)) opened.then(start, next);
     else start(opened);
   } as NodeMiddleware;
 
@@ -65,7 +65,7 @@ function endAfterCommit(
   const committed = commit();
   // Nothing to wait for (a read-only request, an in-memory store): end now, within the handler's call.
   if (!isPromise(committed)) return finish(committed);
-  committed.then(finish, (err: unknown) => next(withHttpStatus(err)));
+  committed.then(finish, next);
   return res;
 }
 

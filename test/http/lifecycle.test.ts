@@ -4,6 +4,7 @@ import { decideCommit, HttpLifecycle, TokenSession, type HttpSettings } from '..
 import { readPresentedToken } from '../../src/http/request-token';
 import { resolveMiddlewareOptions } from '../../src/http/settings';
 import { expressTokenSession } from '../../integrations/express';
+import { brokenStore } from '../helpers/fake-stores';
 
 describe('decideCommit', () => {
   const base = { hasSession: true, hasStoredRecord: true, movedToNewToken: false, dataChanged: false, touchDue: false };
@@ -101,4 +102,13 @@ test('a per-route guard without the middleware fails with a clear error, not a T
     res.status(500).json({ code: err.code });
   });
   await request(app).get('/private').expect(500, { code: 'ERR_OPTIONS' });
+});
+
+test('a store failure in open or commit rejects with its 503 already on the error, for any adapter to pass on as it is', async () => {
+  const lifecycle = new HttpLifecycle({ sessions: new TokenSession({ store: brokenStore('errors') }) });
+  const unavailable = { code: 'ERR_STORE', status: 503, statusCode: 503, expose: false };
+  await expect(lifecycle.open({ headers: { 'x-session-token': 'a'.repeat(43) } })).rejects.toMatchObject(unavailable);
+  const anonymous = await lifecycle.open({ headers: {} }); // no token: no store call
+  anonymous.create({ n: 1 });
+  await expect(lifecycle.commit(anonymous)).rejects.toMatchObject(unavailable);
 });
