@@ -33,7 +33,7 @@ export function nodeMiddleware(options?: MiddlewareOptions): NodeMiddleware {
       attachHandle(req, session);
       const reply = lifecycle.unauthorized(session);
       if (reply) return sendReply(res, reply);
-      holdEnd(res, (response, end, args) => endAfterCommit(response, end, args, () => lifecycle.commit(session), next));
+      holdEnd(res, (response, end, args) => endAfterCommit(response, end, args, lifecycle.commit(session), next));
       next();
     };
     const opened = lifecycle.open(req);
@@ -54,7 +54,7 @@ function endAfterCommit(
   res: ServerResponse,
   end: (...args: unknown[]) => unknown,
   args: unknown[],
-  commit: () => Maybe<Record<string, string> | null>,
+  committed: Maybe<Record<string, string> | null>,
   next: Next,
 ): unknown {
   const finish = (headers: Record<string, string> | null): unknown => {
@@ -62,7 +62,6 @@ function endAfterCommit(
     else if (headers) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     return end.apply(res, args);
   };
-  const committed = commit();
   // Nothing to wait for (a read-only request, an in-memory store): end now, within the handler's call.
   if (!isPromise(committed)) return finish(committed);
   committed.then(finish, next);
