@@ -1,9 +1,7 @@
+// The Fastify 4 and 5 plugin: open in `onRequest`, commit in `onSend`, before the payload goes out.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import {
-  HttpLifecycle, whenReady, type MiddlewareOptions, type RequestSession, type SessionData,
-  type TokenSessionHandle,
-} from '../src';
+import { HttpLifecycle, type MiddlewareOptions, type SessionData, type TokenSessionHandle } from '../src/adapter';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,28 +14,27 @@ declare module 'fastify' {
   }
 }
 
-/** Fastify 4 and 5: load in `onRequest`, commit in `onSend`, before the payload goes out. */
 const plugin: FastifyPluginAsync<MiddlewareOptions> = async function tokenSession(fastify, options) {
   const lifecycle = new HttpLifecycle(options);
   // Declared up front (a null placeholder) so Fastify keeps one request shape; set per request in onRequest.
   fastify.decorateRequest('tokenSession', null as never);
 
   // Callback-style hooks: with an in-memory store both finish at once, without a promise per hook.
-  fastify.addHook('onRequest', function loadTokenSession(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
-    whenReady(lifecycle.open(request.raw), (session) => {
+  fastify.addHook('onRequest', function openTokenSession(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
+    lifecycle.open(request.raw, (session) => {
       request.tokenSession = session;
       const refusal = lifecycle.unauthorized(session, () => routeConfig(request)?.tokenSession?.required);
       if (refusal) reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
       else done();
-    }, (err) => done(err as Error));
+    }, done);
   });
 
   fastify.addHook('onSend', function commitTokenSession(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) {
     if (!request.tokenSession) return done(null, payload);
-    whenReady(lifecycle.commit(request.tokenSession as RequestSession), (headers) => {
+    lifecycle.commit(request.tokenSession, (headers) => {
       if (headers) reply.headers(headers);
       done(null, payload);
-    }, (err) => done(err as Error));
+    }, done);
   });
 };
 

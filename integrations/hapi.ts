@@ -1,8 +1,6 @@
+// The Hapi 21 plugin: open at `onPreAuth`, commit at `onPreResponse`.
 import type { Lifecycle, Plugin, Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
-import {
-  andThen, HttpLifecycle, errorReply, isPromise, type Maybe, type HttpReply, type MiddlewareOptions, type RequestSession, type SessionData,
-  type TokenSessionHandle,
-} from '../src';
+import { errorReply, HttpLifecycle, type HttpReply, type MiddlewareOptions, type SessionData, type TokenSessionHandle } from '../src/adapter';
 
 declare module '@hapi/hapi' {
   interface Request {
@@ -15,36 +13,31 @@ declare module '@hapi/hapi' {
   }
 }
 
-/** Hapi 21: load at `onPreAuth`, commit at `onPreResponse`. */
 export const hapiTokenSession: Plugin<MiddlewareOptions | undefined> = {
   name: 'token-session',
   register(server, options) {
     const lifecycle = new HttpLifecycle(options);
+    // Hapi makes any thrown error a 500; a store failure answers its own 503 (or 500) instead.
+    const fail = (h: ResponseToolkit) => (err: Parameters<typeof errorReply>[0]) => respond(h, errorReply(err));
 
     // Plain (not async) methods: with an in-memory store both answer at once, without a promise.
-    server.ext('onPreAuth', function loadTokenSession(request: Request, h: ResponseToolkit) {
-      return orErrorReply(h, andThen(lifecycle.open(request.raw.req), (session) => {
+    server.ext('onPreAuth', function openTokenSession(request: Request, h: ResponseToolkit) {
+      return lifecycle.open(request.raw.req, (session) => {
         request.tokenSession = session;
         const refusal = lifecycle.unauthorized(session, () => request.route.settings.plugins?.['token-session']?.required);
         return refusal ? respond(h, refusal) : h.continue;
-      }));
+      }, fail(h));
     });
 
     server.ext('onPreResponse', function commitTokenSession(request: Request, h: ResponseToolkit) {
-      const session = request.tokenSession as RequestSession | undefined;
-      if (!session) return h.continue;
-      return orErrorReply(h, andThen(lifecycle.commit(session), (headers) => {
+      if (!request.tokenSession) return h.continue;
+      return lifecycle.commit(request.tokenSession, (headers) => {
         if (headers) addHeaders(request.response, headers);
         return h.continue;
-      }));
+      }, fail(h));
     });
   },
 };
-
-/** A store failure becomes a 503 (or 500) response; hapi would make any thrown error a 500. */
-function orErrorReply(h: ResponseToolkit, result: Maybe<Lifecycle.ReturnValueTypes>): Maybe<Lifecycle.ReturnValueTypes> {
-  return isPromise(result) ? result.catch((err: unknown) => respond(h, errorReply(err))) : result;
-}
 
 function addHeaders(response: Request['response'], headers: Record<string, string>): void {
   if ('isBoom' in response && response.isBoom) Object.assign(response.output.headers, headers);

@@ -1,8 +1,6 @@
+// The Koa 2 and 3 adapter: open, `next()`, commit; Koa sends the response only after that.
 import type { Context, Middleware, Next } from 'koa';
-import {
-  HttpLifecycle, isPromise, type HttpReply, type MiddlewareOptions, type RequestSession,
-  type SessionData, type TokenSessionHandle,
-} from '../src';
+import { HttpLifecycle, type HttpError, type HttpReply, type MiddlewareOptions, type SessionData, type TokenSessionHandle } from '../src/adapter';
 
 declare module 'koa' {
   interface ExtendableContext {
@@ -16,33 +14,32 @@ export interface KoaTokenSession extends Middleware {
   requireSession: Middleware;
 }
 
-/** Koa 2 and 3: load, `await next()`, commit; Koa sends the response only after that. */
 export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
   const lifecycle = new HttpLifecycle(options);
 
-  const middleware = async function tokenSession(ctx: Context, next: Next): Promise<void> {
-    // Awaited only when it is a promise: awaiting a value that is here (an in-memory store
-    // answers at once) would still cost a trip through the microtask queue.
-    const opened = lifecycle.open(ctx.req);
-    const session = isPromise(opened) ? await opened : opened;
-    ctx.tokenSession = session;
-    const reply = lifecycle.unauthorized(session);
-    if (reply) return send(ctx, reply);
-    try {
-      await next();
-    } finally {
-      const committed = lifecycle.commit(session);
-      const headers = isPromise(committed) ? await committed : committed;
-      if (headers) ctx.set(headers);
-    }
+  // Not async: the lifecycle answers at once when the store does, and Koa takes a plain return value.
+  const middleware = function tokenSession(ctx: Context, next: Next) {
+    return lifecycle.open(ctx.req, (session) => {
+      ctx.tokenSession = session;
+      const reply = lifecycle.unauthorized(session);
+      if (reply) return send(ctx, reply);
+      const commit = () => lifecycle.commit(session, (headers) => {
+        if (headers) ctx.set(headers);
+      }, rethrow);
+      // As `try { await next() } finally { commit }`: committed on failure too, a failed commit's error winning.
+      return next().then(commit, (err: unknown) => lifecycle.commit(session, () => rethrow(err as HttpError), rethrow));
+    }, rethrow);
   } as KoaTokenSession;
 
-  middleware.requireSession = async function requireTokenSession(ctx: Context, next: Next): Promise<void> {
-    const reply = lifecycle.unauthorized(ctx.tokenSession as RequestSession | undefined, true);
-    if (reply) send(ctx, reply);
-    else await next();
+  middleware.requireSession = function requireTokenSession(ctx: Context, next: Next) {
+    const reply = lifecycle.unauthorized(ctx.tokenSession, true);
+    return reply ? send(ctx, reply) : next();
   };
   return middleware;
+}
+
+function rethrow(err: HttpError): never {
+  throw err;
 }
 
 function send(ctx: Context, reply: HttpReply): void {

@@ -1,9 +1,11 @@
+// One-time tokens for time-limited links and codes: issued like a session, consumed exactly once.
 import { debuglog } from 'node:util';
-import { buildRecord, expiresAt } from '../store/record';
+import { expiresAt } from '../store/record';
 import type { SessionIndex } from '../store/session-index';
+import { intentOf, type CommitIntent } from './commit-plan';
 import { copyData } from './data';
 import type { ResolvedOptions } from './options';
-import type { SessionStore } from './session-store';
+import type { SessionRecords } from './session-records';
 import { ttlMsOf } from './ttl';
 import { assertToken, onceKeyOf } from './tokens';
 
@@ -15,37 +17,37 @@ const debug = debuglog('token-session');
  * token is never a session token and a session token can never be consumed.
  */
 export class OneTimeTokens<T> {
-  readonly #records: SessionStore<T>;
+  readonly #records: SessionRecords<T>;
   readonly #index: SessionIndex;
-  readonly #options: ResolvedOptions;
+  readonly #hashTokens: boolean;
 
-  constructor(records: SessionStore<T>, options: ResolvedOptions) {
+  constructor(records: SessionRecords<T>, options: ResolvedOptions) {
     this.#records = records;
     this.#index = options.index;
-    this.#options = options;
+    this.#hashTokens = options.hashTokens;
   }
 
   async issue(data: T, ttlSeconds: number): Promise<string> {
-    const ttlMs = ttlMsOf(ttlSeconds);
-    const stored = this.#records.storable(data);
+    const fresh = { ttlMs: ttlMsOf(ttlSeconds), createdAt: Date.now() };
+    const stored = this.#records.storable(data); // refused before a token is made
     const token = this.#records.newToken();
-    const now = Date.now();
-    await this.#records.write(this.#keyOf(token), buildRecord(stored, ttlMs, now, now, this.#options, { once: true }));
+    await this.#records.commit(onceIntent(null, onceKeyOf(token, this.#hashTokens), { fresh, data: stored }), null);
     return token;
   }
 
   async consume(token: string): Promise<T | null> {
     assertToken(token);
-    const key = this.#keyOf(token);
-    const record = await this.#records.readLive(key);
+    const key = onceKeyOf(token, this.#hashTokens);
+    const record = await this.#records.readLive(key, 'once');
     // Many callers may read the record; only the one that wins the claim gets the data.
-    if (!record?.once || !(await this.#index.claim(key, expiresAt(record)))) return null;
+    if (record === null || !(await this.#index.claim(key, expiresAt(record)))) return null;
     // The claim alone keeps the token spent; a failed removal only leaves a record that expires.
-    await Promise.resolve(this.#records.erase(key)).catch((err: unknown) => debug('removing a consumed one-time token failed: %o', err));
-    return copyData(record.data as T);
+    await Promise.resolve(this.#records.commit(onceIntent(key, null), record))
+      .catch((err: unknown) => debug('removing a consumed one-time token failed: %o', err));
+    return copyData(record.data);
   }
+}
 
-  #keyOf(token: string): string {
-    return onceKeyOf(token, this.#options.hashTokens);
-  }
+function onceIntent<T>(from: string | null, to: string | null, ask: Partial<CommitIntent<T>> = {}): CommitIntent<T> {
+  return intentOf(from, to, { ...ask, once: true });
 }

@@ -1,3 +1,4 @@
+// The engine's options: their types and documentation, defaults and validation, in one place.
 import { TokenSessionError } from '../errors';
 import { createDefaultStore, defaultHackTtl, type HackTtl } from '../store/memory';
 import { memoryIndex, type SessionIndex } from '../store/session-index';
@@ -28,9 +29,9 @@ export interface TokenSessionOptions {
    */
   autoTouch?: boolean;
   /**
-   * A touch is written only if it moves the expiry by at least this many seconds
-   * (0 = every time), which keeps touch writes rare.
-   * @default min(60, ttl / 2)
+   * An automatic touch is written only if it moves the expiry by at least this many seconds
+   * (0 = every time), which keeps touch writes rare. An explicit `touch()` always writes.
+   * @default min(60, the session's own TTL / 2)
    */
   touchAfter?: number;
   /**
@@ -78,7 +79,8 @@ export interface ResolvedOptions {
   ttlMs: number;
   absoluteTtlMs: number | undefined;
   autoTouch: boolean;
-  touchAfterMs: number;
+  /** `undefined`: min(60 s, each session's own TTL / 2). */
+  touchAfterMs: number | undefined;
   genid: GenId;
   hashTokens: boolean;
   hackttl: HackTtl;
@@ -108,7 +110,7 @@ export function resolveOptions(options: TokenSessionOptions | undefined): Resolv
     ttlMs: ttl * 1000,
     absoluteTtlMs: optional(options.absoluteTtl, () => positiveNumber(options, 'absoluteTtl', 0) * 1000),
     autoTouch: booleanOption(options, 'autoTouch', true),
-    touchAfterMs: nonNegativeNumber(options, 'touchAfter', Math.min(60, ttl / 2)) * 1000,
+    touchAfterMs: optional(options.touchAfter, () => nonNegativeNumber(options, 'touchAfter', 0) * 1000),
     genid: functionOption(options, 'genid', defaultGenId),
     hashTokens: booleanOption(options, 'hashTokens', true),
     hackttl: functionOption(options, 'hackttl', defaultHackTtl),

@@ -1,9 +1,11 @@
+// "Log out everywhere": an owner's sessions, listed and ended through the owner index.
 import { TokenSessionError } from '../errors';
 import { expiresAt, type SessionRecord } from '../store/record';
 import type { SessionIndex } from '../store/session-index';
+import { intentOf } from './commit-plan';
 import { copyData } from './data';
 import type { ResolvedOptions } from './options';
-import type { SessionStore } from './session-store';
+import type { SessionRecords } from './session-records';
 
 /** One of an owner's sessions, as `list` shows it. `id` is a public id, never the token. */
 export interface SessionInfo<T> {
@@ -26,11 +28,11 @@ interface Owned<T> {
  * the index and checked against the store, so an index entry outliving its session is dropped.
  */
 export class Owners<T> {
-  readonly #records: SessionStore<T>;
+  readonly #records: SessionRecords<T>;
   readonly #index: SessionIndex;
   readonly #ownerKey: string | undefined;
 
-  constructor(records: SessionStore<T>, options: ResolvedOptions) {
+  constructor(records: SessionRecords<T>, options: ResolvedOptions) {
     this.#records = records;
     this.#index = options.index;
     this.#ownerKey = options.ownerKey;
@@ -47,8 +49,8 @@ export class Owners<T> {
 
   async destroyAll(owner: string): Promise<number> {
     const sessions = await this.#owned(owner);
-    await Promise.all(sessions.map(({ key }) => this.#records.erase(key)));
-    return sessions.length;
+    const ended = await Promise.all(sessions.map(({ key, record }) => this.#records.commit(intentOf(key, null), record)));
+    return ended.length;
   }
 
   async destroyById(id: string): Promise<boolean> {
@@ -57,10 +59,9 @@ export class Owners<T> {
       throw new TokenSessionError('ERR_INVALID_TOKEN', 'a session id must be a non-empty string');
     }
     const key = await this.#index.keyOf(id);
-    const record = key === null ? null : await this.#records.readLive(key);
-    if (!record || record.once) return false;
-    await this.#records.erase(key!);
-    return true;
+    if (key === null) return false;
+    const { reason } = await this.#records.commit(intentOf(key, null), undefined);
+    return reason === 'erase';
   }
 
   async #owned(owner: unknown): Promise<Owned<T>[]> {
@@ -68,8 +69,8 @@ export class Owners<T> {
     const entries = await this.#index.owned(name);
     const found = await Promise.all(
       entries.map(async ({ id, key }) => {
-        const record = await this.#records.readLive(key);
-        if (record && !record.once && record.owner === name) return { id, key, record: record as SessionRecord<T> };
+        const record = await this.#records.readLive(key, 'session');
+        if (record && record.owner === name) return { id, key, record };
         await this.#index.remove(id);
         return null;
       }),

@@ -1,17 +1,19 @@
+// TokenSession, the programmatic API: each method states its intent and hands it to the one commit executor.
+import type { NodeMiddleware } from '../../integrations/node';
 import { TokenSessionError } from '../errors';
 import { Store } from '../store/base-store';
 import type { ExpressSessionStore } from '../store/types';
 import { settle, type Callback } from './callback';
+import { intentOf as intent, type CommitIntent, type TouchRequest } from './commit-plan';
 import { copyData } from './data';
 import { OneTimeTokens } from './one-time-tokens';
 import { resolveOptions, type TokenSessionOptions } from './options';
 import { Owners, type SessionInfo } from './owners';
-import { SessionStore, type LoadedSession } from './session-store';
+import { SessionRecords } from './session-records';
+import { assertToken } from './tokens';
 import { ttlMsOf } from './ttl';
 
 export type { SessionInfo } from './owners';
-export type { Lifetime, LoadedSession } from './session-store';
-export { ttlMsOf } from './ttl';
 
 /**
  * The shape of session data. Empty here; extend it to type `data` everywhere:
@@ -37,19 +39,17 @@ export class TokenSession<T = SessionData> {
 
   /** The store sessions are kept in, as given (or the default session-memory-store). */
   readonly store: ExpressSessionStore;
-  /** @internal How sessions are kept; the request lifecycle commits through it. */
-  readonly records: SessionStore<T>;
+  /** @internal The session records and the commit executor; the request lifecycle commits through it. */
+  readonly records: SessionRecords<T>;
   readonly #owners: Owners<T>;
   readonly #once: OneTimeTokens<T>;
-  readonly #autoTouch: boolean;
 
   constructor(options?: TokenSessionOptions) {
     const resolved = resolveOptions(options);
     this.store = resolved.store;
-    this.records = new SessionStore<T>(resolved);
+    this.records = new SessionRecords<T>(resolved);
     this.#owners = new Owners(this.records, resolved);
     this.#once = new OneTimeTokens(this.records, resolved);
-    this.#autoTouch = resolved.autoTouch;
   }
 
   /** Starts a session with `data`; resolves to `{ sid, sessionId, data }`. Alias: `newSession`. */
@@ -71,14 +71,14 @@ export class TokenSession<T = SessionData> {
   get(sid: string): Promise<T | null>;
   get(sid: string, callback: Callback<T | null>): void;
   get(sid: string, callback?: Callback<T | null>) {
-    return settle(this.load(sid, this.#autoTouch), callback);
+    return settle(this.load(sid, 'auto'), callback);
   }
 
   /** The session's data, or `null`; restarts its idle TTL (written when `touchAfter` allows). Alias: `getNtouch`. */
   getAndTouch(sid: string): Promise<T | null>;
   getAndTouch(sid: string, callback: Callback<T | null>): void;
   getAndTouch(sid: string, callback?: Callback<T | null>) {
-    return settle(this.load(sid, true), callback);
+    return settle(this.load(sid, 'due'), callback);
   }
   declare getNtouch: TokenSession<T>['getAndTouch'];
 
@@ -86,7 +86,7 @@ export class TokenSession<T = SessionData> {
   getNotTouch(sid: string): Promise<T | null>;
   getNotTouch(sid: string, callback: Callback<T | null>): void;
   getNotTouch(sid: string, callback?: Callback<T | null>) {
-    return settle(this.load(sid, false), callback);
+    return settle(this.load(sid, 'never'), callback);
   }
 
   /** Replaces the data and restarts the TTL. Rejects `ERR_SESSION_NOT_FOUND` for a token that is not a live session. */
@@ -103,7 +103,7 @@ export class TokenSession<T = SessionData> {
     return settle(this.replace(sid, data, ttlSeconds), callback);
   }
 
-  /** Restarts the idle TTL (written when `touchAfter` allows); `false` when there is no such session. */
+  /** Restarts the idle TTL (always written); `false` when there is no such session. */
   touch(sid: string): Promise<boolean>;
   touch(sid: string, callback: Callback<boolean>): void;
   touch(sid: string, callback?: Callback<boolean>) {
@@ -165,55 +165,71 @@ export class TokenSession<T = SessionData> {
     return settle(this.#once.consume(token), callback);
   }
 
-  private async create(data: T, ttlSeconds: number | undefined): Promise<NewSession<T>> {
-    const ttlMs = ttlSeconds === undefined ? this.records.defaultTtlMs : ttlMsOf(ttlSeconds);
-    const stored = this.records.storable(data);
-    const token = this.records.newToken();
-    await this.records.persist(this.records.keyOf(token), stored, { ttlMs, createdAt: Date.now() });
-    return { sid: token, sessionId: token, data: copyData(stored) };
+  /**
+   * The seed API's Express middleware for this instance: `app.use(tokenSession.express)`, the
+   * same as `expressTokenSession(tokenSession)` from token-session/express. The engine knows no
+   * HTTP: the adapter is loaded on first use, so importing the engine loads no adapter.
+   */
+  get express(): NodeMiddleware {
+    let middleware = seedMiddlewares.get(this);
+    if (middleware === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const adapter = require('../../integrations/express') as { expressTokenSession(sessions: TokenSession<T>): unknown };
+      middleware = adapter.expressTokenSession(this) as NodeMiddleware;
+      seedMiddlewares.set(this, middleware);
+    }
+    return middleware;
   }
 
-  private async load(sid: string, touch: boolean): Promise<T | null> {
-    const found = await this.records.find(sid);
-    if (!found) return null;
-    if (touch) await this.records.touchIfDue(found);
-    return copyData(found.record.data);
+  private async create(data: T, ttlSeconds: number | undefined): Promise<NewSession<T>> {
+    const ttlMs = ttlSeconds === undefined ? this.records.defaultTtlMs : ttlMsOf(ttlSeconds);
+    const stored = this.records.storable(data); // refused before a token is made
+    const token = this.records.newToken();
+    const fresh = { ttlMs, createdAt: Date.now() };
+    const { record } = await this.records.commit(intent(null, this.records.keyOf(token), { fresh, data: stored }), null);
+    return { sid: token, sessionId: token, data: copyData(record!.data) };
+  }
+
+  private async load(sid: string, touch: TouchRequest): Promise<T | null> {
+    const { record } = await this.#commitTo(sid, (key) => intent(key, key, { touch }));
+    return record === null ? null : copyData(record.data);
   }
 
   private async replace(sid: string, data: T, ttlSeconds: number | undefined): Promise<void> {
     const ttlMs = ttlSeconds === undefined ? undefined : ttlMsOf(ttlSeconds);
-    const stored = this.records.storable(data);
-    const { key, record } = await this.findOrFail(sid);
-    const { createdAt, ttlMs: ownTtlMs } = this.records.lifetimeOf(record);
-    await this.records.persist(key, stored, { ttlMs: ttlMs ?? ownTtlMs, createdAt });
+    const stored = this.records.storable(data); // refused before any store call
+    const { reason } = await this.#commitTo(sid, (key) => intent(key, key, { data: stored, ttlMs }));
+    if (reason === 'gone') throw notFound();
   }
 
   private async restart(sid: string): Promise<boolean> {
-    const found = await this.records.find(sid);
-    if (!found) return false;
-    await this.records.touchIfDue(found);
-    return true;
+    const { reason } = await this.#commitTo(sid, (key) => intent(key, key, { touch: 'force' }));
+    return reason === 'touch';
   }
 
   private async remove(sid: string): Promise<boolean> {
-    const found = await this.records.find(sid);
-    if (!found) return false;
-    await this.records.erase(found.key);
-    return true;
+    const { reason } = await this.#commitTo(sid, (key) => intent(key, null));
+    return reason === 'erase';
   }
 
   private async move(sid: string): Promise<string> {
-    const { key, record } = await this.findOrFail(sid);
     const token = this.records.newToken();
-    await this.records.moveRecord(key, this.records.keyOf(token), record.data, this.records.lifetimeOf(record));
+    const { reason } = await this.#commitTo(sid, (key) => intent(key, this.records.keyOf(token)));
+    if (reason === 'gone') throw notFound();
     return token;
   }
 
-  private async findOrFail(sid: string): Promise<LoadedSession<T>> {
-    const found = await this.records.find(sid);
-    if (!found) throw new TokenSessionError('ERR_SESSION_NOT_FOUND', 'no live session for this token (never issued, destroyed or expired)');
-    return found;
+  /** Commits an intent on the session of `sid`, read under the commit's queue (a malformed token throws first). */
+  #commitTo(sid: string, intentFor: (key: string) => CommitIntent<T>) {
+    assertToken(sid);
+    return this.records.commit(intentFor(this.records.keyOf(sid)), undefined);
   }
+}
+
+const seedMiddlewares = new WeakMap<TokenSession<any>, NodeMiddleware>();
+
+function notFound(): TokenSessionError {
+  return new TokenSessionError('ERR_SESSION_NOT_FOUND', 'no live session for this token (never issued, destroyed or expired)');
 }
 
 TokenSession.prototype.newSession = TokenSession.prototype.new;

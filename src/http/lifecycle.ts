@@ -1,10 +1,11 @@
+// The framework-neutral request lifecycle: read the token, open the session, refuse with a 401, commit before the response.
+import type { IncomingMessage } from 'node:http';
 import type { TokenSession } from '../core/token-session';
 import { TokenSessionError } from '../errors';
 import { andThen, isPromise, type Maybe } from '../maybe';
-import { RequestSession } from './request-session';
+import { resolveMiddlewareOptions, type InvalidTokenEvent, type MiddlewareOptions, type ResolvedHttpOptions } from './options';
+import { RequestSession, type TokenSessionHandle } from './request-session';
 import { readPresentedToken, type RawRequest } from './request-token';
-import { resolveMiddlewareOptions, type HttpSettings, type InvalidTokenEvent, type MiddlewareOptions } from './settings';
-import type { IncomingMessage } from 'node:http';
 
 /** A response the lifecycle asks an adapter to send instead of running the handler. */
 export interface HttpReply {
@@ -13,45 +14,53 @@ export interface HttpReply {
   body: { statusCode: number; error: string; message: string };
 }
 
+/** A failure of `open` or `commit`, with the HTTP status frameworks read (`status`, `statusCode`): 503 when the store failed. */
+export type HttpError = Error & { status?: number; statusCode?: number };
+
 /**
- * The framework-neutral request lifecycle. An adapter calls `open` before the handler,
- * `unauthorized` to see whether to answer 401, and `commit` before the response is sent.
- * A failure of `open` or `commit` is a rejected promise whose error already carries its HTTP
- * status (see `withHttpStatus`), so an adapter hands it to its framework's error path as it is.
+ * The request lifecycle an adapter drives: `open` before the handler, `unauthorized` to see
+ * whether to answer 401, `commit` before the response is sent. `open` and `commit` hand their
+ * result to a continuation: at once when the store answers at once (an in-memory store: the
+ * request never leaves the framework's own call), else once it has. Whatever the continuation
+ * returns is returned, or a promise of it, for frameworks that take a hook's return value. A
+ * failure goes to `otherwise`, its HTTP status already on the error.
  */
 export class HttpLifecycle<T = any> {
   readonly sessions: TokenSession<T>;
-  readonly settings: HttpSettings;
+  readonly options: ResolvedHttpOptions;
 
   constructor(options?: MiddlewareOptions<T>) {
-    ({ sessions: this.sessions, settings: this.settings } = resolveMiddlewareOptions(options));
+    ({ sessions: this.sessions, options: this.options } = resolveMiddlewareOptions(options));
   }
 
   /**
-   * The request's session. No token (or a malformed one): no store call. A well-formed token:
-   * exactly one store read, whether or not the handler looks at the session, since the
-   * commit's touch decision needs the record. At once when the store answers at once. Never
-   * throws: a failure, a throwing `onInvalidToken` included, is a rejected promise.
+   * Opens the request's session. No token (or a malformed one): no store call. A well-formed
+   * token: exactly one store read, whether or not the handler looks at the session, since the
+   * commit's touch decision needs the record. A throwing `onInvalidToken` is a failure too.
    */
-  open(raw: RawRequest): Maybe<RequestSession<T>> {
-    const presented = readPresentedToken(raw, this.settings);
+  open<R>(raw: RawRequest, then: (session: TokenSessionHandle<T>) => R, otherwise: (err: HttpError) => R): Maybe<R> {
+    return settled(this.#open(raw), then, otherwise);
+  }
+
+  #open(raw: RawRequest): Maybe<RequestSession<T>> {
+    const presented = readPresentedToken(raw, this.options);
     if (presented.token === null) {
       const session = new RequestSession(this.sessions, presented, null, raw);
       if (!presented.presented) return session;
-      return withStatusOnFailure(andThen(undefined, () => {
+      return andThen(undefined, () => {
         this.#reportInvalid('malformed', raw);
         return session;
-      }));
+      });
     }
-    return withStatusOnFailure(andThen(this.sessions.records.findShaped(presented.token), (loaded) => {
+    return andThen(this.sessions.records.findShaped(presented.token), (loaded) => {
       if (loaded === null) this.#reportInvalid('unknown', raw);
       return new RequestSession(this.sessions, presented, loaded, raw);
-    }));
+    });
   }
 
   #reportInvalid(reason: InvalidTokenEvent['reason'], raw: RawRequest): void {
     // Adapters pass Node's request; RawRequest names only the part the token is read from.
-    this.settings.onInvalidToken?.({ reason, request: raw as IncomingMessage });
+    this.options.onInvalidToken?.({ reason, request: raw as IncomingMessage });
   }
 
   /**
@@ -61,19 +70,19 @@ export class HttpLifecycle<T = any> {
    * allocation per request (Fastify's `routeOptions`).
    */
   unauthorized(
-    session: RequestSession<T> | undefined,
-    required: boolean | (() => boolean | undefined) = this.settings.required,
+    session: TokenSessionHandle<T> | undefined,
+    required: boolean | (() => boolean | undefined) = this.options.required,
   ): HttpReply | null {
     if (!session) {
       // A per-route guard whose request never went through the middleware: a set-up mistake, said plainly.
       throw new TokenSessionError('ERR_OPTIONS', 'requireSession runs after the token-session middleware; register that first');
     }
     if (session.id !== null) return null;
-    if (typeof required === 'function') required = required() ?? this.settings.required;
+    if (typeof required === 'function') required = required() ?? this.options.required;
     if (!required) return null;
     const badToken = session.tokenStatus === 'unknown' || session.tokenStatus === 'malformed';
     const headers: Record<string, string> = {};
-    if (this.settings.bearer) {
+    if (this.options.bearer) {
       // RFC 6750 section 3: no error code when no token was sent, invalid_token when it was bad.
       headers['www-authenticate'] = badToken ? 'Bearer error="invalid_token"' : 'Bearer';
     }
@@ -82,33 +91,36 @@ export class HttpLifecycle<T = any> {
   }
 
   /**
-   * Writes what the request changed (or touches, or nothing), then returns the headers the
-   * response needs: a new token and `Cache-Control: no-store`, or none. At once when nothing
-   * is to be written, or the store answers at once.
+   * Has the engine commit what the request asked for, then hands `then` the headers the
+   * response needs: a new token and `Cache-Control: no-store`, or `null`. Once per request: a
+   * framework may run its send hook again, for the error response of a failed commit.
    */
-  commit(session: RequestSession<T>): Maybe<Record<string, string> | null> {
-    // Once per request: a framework may run its send hook again, for the error response of a failed commit.
-    if (!session.startFinalCommit()) return null;
-    return withStatusOnFailure(andThen(session.commit(), () => {
-      const token = session.issuedToken;
-      return token === null ? null : { [this.settings.responseHeader]: token, 'cache-control': 'no-store' };
-    }));
+  commit<R>(session: TokenSessionHandle<T>, then: (headers: Record<string, string> | null) => R, otherwise: (err: HttpError) => R): Maybe<R> {
+    const own = requestSessionOf(session);
+    if (!own.startFinalCommit()) return then(null);
+    return settled(andThen(own.commit(), () => {
+      const token = own.issuedToken;
+      return token === null ? null : { [this.options.responseHeader]: token, 'cache-control': 'no-store' };
+    }), then, otherwise);
   }
 }
 
-/** A value as it is; a promise whose failure gets its HTTP status. */
-function withStatusOnFailure<R>(result: Maybe<R>): Maybe<R> {
-  if (!isPromise(result)) return result;
-  return result.catch((err: unknown) => {
-    throw withHttpStatus(err);
-  });
+/** `then(value)` now if the value is here, else once it is; a failure, with its HTTP status, to `otherwise`. */
+function settled<V, R>(value: Maybe<V>, then: (value: V) => R, otherwise: (err: HttpError) => R): Maybe<R> {
+  if (!isPromise(value)) return then(value);
+  return value.then(then, (err: unknown) => otherwise(withHttpStatus(err) as HttpError)) as Promise<R>;
+}
+
+function requestSessionOf<T>(session: TokenSessionHandle<T>): RequestSession<T> {
+  if (session instanceof RequestSession) return session;
+  throw new TokenSessionError('ERR_OPTIONS', 'the request\'s tokenSession was replaced by something the middleware did not make');
 }
 
 /**
  * Gives an error the HTTP status frameworks read (`status`, `statusCode`): 503 when the store
  * failed or timed out, since the service is unavailable rather than broken; 500 otherwise.
  */
-export function withHttpStatus<E>(err: E): E {
+function withHttpStatus<E>(err: E): E {
   if (err instanceof TokenSessionError && (err as { statusCode?: number }).statusCode === undefined) {
     const status = err.code === 'ERR_STORE' || err.code === 'ERR_STORE_TIMEOUT' ? 503 : 500;
     Object.assign(err, { status, statusCode: status, expose: false });
@@ -116,9 +128,9 @@ export function withHttpStatus<E>(err: E): E {
   return err;
 }
 
-/** The same as an `HttpReply`, for frameworks (Hapi) whose hooks answer with a response rather than an error. */
-export function errorReply(err: unknown): HttpReply {
-  const status = (withHttpStatus(err) as { statusCode?: number }).statusCode ?? 500;
+/** A failure as an `HttpReply`, for frameworks (Hapi) whose hooks answer with a response rather than an error. */
+export function errorReply(err: HttpError): HttpReply {
+  const status = err.statusCode ?? 500;
   const error = status === 503 ? 'Service Unavailable' : 'Internal Server Error';
   return { status, headers: {}, body: { statusCode: status, error, message: 'An internal server error occurred' } };
 }

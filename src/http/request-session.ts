@@ -1,7 +1,9 @@
-import type { LoadedSession, Lifetime, SessionStore } from '../core/session-store';
-import type { SessionData, TokenSession } from '../core/token-session';
-import { changesOf, copyData, sameJson } from '../core/data';
+// The request's session handle (`req.tokenSession`): a record of what the handler asked for, committed by the engine.
+import type { CommitIntent, Lifetime } from '../core/commit-plan';
+import { copyData } from '../core/data';
 import { SerialQueue } from '../core/serial';
+import type { CommitOutcome, LoadedSession, SessionRecords } from '../core/session-records';
+import type { SessionData, TokenSession } from '../core/token-session';
 import { publicIdOf } from '../core/tokens';
 import { ttlMsOf } from '../core/ttl';
 import { TokenSessionError } from '../errors';
@@ -62,55 +64,29 @@ function noSession(message: string): TokenSessionError {
   return new TokenSessionError('ERR_NO_SESSION', message);
 }
 
-/** Where this request's session stands in the store. */
-interface Stored<T> {
-  key: string;
-  /** The record as loaded, for the touch decision; `null` once this request wrote its own. */
-  record: LoadedSession<T>['record'] | null;
-}
-
-/** What a commit does, decided from the request's state alone. */
-export type CommitAction = 'erase' | 'write' | 'touch' | null;
-
-export function decideCommit(state: {
-  /** The request still has a session (no `destroy()` without a later `create()`). */
-  hasSession: boolean;
-  /** The store holds a record this request found or wrote. */
-  hasStoredRecord: boolean;
-  /** `create()` or `regenerate()` gave the session a token other than the stored one. */
-  movedToNewToken: boolean;
-  dataChanged: boolean;
-  touchDue: boolean;
-}): CommitAction {
-  if (!state.hasSession) return state.hasStoredRecord ? 'erase' : null;
-  if (state.movedToNewToken || state.dataChanged) return 'write';
-  return state.touchDue ? 'touch' : null;
-}
-
 /**
- * One request's session, kept in memory and committed once (at the latest just before the
- * response is sent): the data if it changed, else a touch if due, else nothing.
+ * One request's session: what the handler asked for (a new session, a new token, changed data,
+ * an end, a touch), kept in memory. At commit (at the latest just before the response is sent)
+ * it becomes an intent that the engine plans and executes; this class decides nothing.
  */
 export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   readonly sessions: TokenSession<T>;
   readonly tokenStatus: TokenStatus;
-  readonly #records: SessionStore<T>;
+  readonly #records: SessionRecords<T>;
   #id: string | null;
   /** The store key of `#id`, kept so a request hashes its token once. */
-  #idKey: string | null;
+  #key: string | null;
   #data: T;
-  #requestToken: string | null;
-  /** The session this request found or last wrote; removed at commit if `id` moved away from it. */
-  #stored: Stored<T> | null;
-  /** The data as the store has it (never mutated), to tell at commit whether the handler changed it. */
-  #baseline: unknown;
-  /** The TTL and start of a session `create()` made: only such a session is written whole. */
-  #lifetime: Lifetime | null = null;
-  #forceTouch = false;
-  /** `create()` was called: the commit writes a new session whole, not changes to the loaded one. */
-  #created = false;
+  readonly #requestToken: string | null;
+  /** The session as the store holds it, as far as this request knows: loaded, or written by its last commit. */
+  #stored: LoadedSession<T> | null;
+  /** The data as the handler last saw it stored (never mutated): the changes are what differs from it. */
+  #baseline: T | null;
+  /** Set by `create()` until committed: a session started from scratch. */
+  #fresh: Lifetime | null = null;
+  #touch: 'force' | 'auto' = 'auto';
   /** The request, for a custom `genid(req)`; not kept otherwise (see the constructor). */
-  #raw: unknown;
+  readonly #raw: unknown;
   /** Commits of this request (an unawaited `save()` and the final commit) never overlap. */
   #commits: SerialQueue | undefined;
   #finalCommitStarted = false;
@@ -118,25 +94,24 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   constructor(sessions: TokenSession<T>, presented: PresentedToken, loaded: LoadedSession<T> | null, raw: unknown) {
     this.sessions = sessions;
     this.#records = sessions.records;
-    // Kept only for a genid that may read it. The Node middleware keys this handle by the request
-    // in a WeakMap, and V8's young-generation GC keeps a WeakMap key alive while its value points
-    // back at it: every request would then live on into the old generation (measured on Express).
+    // Kept only for a genid that may read it: an adapter that keys this handle by the request in
+    // a WeakMap would otherwise keep every request alive into V8's old generation (a WeakMap
+    // value pointing back at its key survives the young-generation GC).
     this.#raw = this.#records.genidReadsRequest ? raw : undefined;
     this.#requestToken = presented.token;
+    this.#stored = loaded;
     if (loaded) {
       // The handler gets its own copy; the store's object is the baseline for change detection.
       this.#baseline = loaded.record.data;
       this.#data = copyData(loaded.record.data);
       this.#id = presented.token;
-      this.#idKey = loaded.key;
-      this.#stored = loaded;
+      this.#key = loaded.key;
       this.tokenStatus = 'live';
     } else {
-      this.#baseline = undefined;
+      this.#baseline = null;
       this.#data = NO_SESSION_DATA;
       this.#id = null;
-      this.#idKey = null;
-      this.#stored = null;
+      this.#key = null;
       this.tokenStatus = presented.token !== null ? 'unknown' : presented.presented ? 'malformed' : 'none';
     }
   }
@@ -155,7 +130,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   }
 
   get publicId(): string | null {
-    return this.#idKey === null ? null : publicIdOf(this.#idKey);
+    return this.#key === null ? null : publicIdOf(this.#key);
   }
 
   get issuedToken(): string | null {
@@ -163,12 +138,11 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   }
 
   create(data: T = {} as T, options: { ttl?: number } = {}): string {
-    const stored = this.#records.storable(data);
+    // Checked here too, so that data that cannot be stored fails where the handler passed it.
+    this.#data = this.#records.storable(data);
     const ttlMs = options.ttl === undefined ? this.#records.defaultTtlMs : ttlMsOf(options.ttl);
     this.#setId(this.#records.newToken(this.#raw));
-    this.#data = stored;
-    this.#lifetime = { ttlMs, createdAt: Date.now() };
-    this.#created = true;
+    this.#fresh = { ttlMs, createdAt: Date.now() };
     return this.#id!;
   }
 
@@ -180,12 +154,22 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
 
   destroy(): void {
     this.#setId(null);
+    this.#fresh = null;
     this.#data = NO_SESSION_DATA;
+  }
+
+  touch(): void {
+    this.#touch = 'force';
+  }
+
+  /** Writes now what would be written at commit. */
+  save(): Promise<void> {
+    return Promise.resolve(this.commit());
   }
 
   #setId(token: string | null): void {
     this.#id = token;
-    this.#idKey = token === null ? null : this.#records.keyOf(token);
+    this.#key = token === null ? null : this.#records.keyOf(token);
   }
 
   /** @internal Whether this is the first end-of-request commit (`false` once one has started). */
@@ -193,15 +177,6 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
     if (this.#finalCommitStarted) return false;
     this.#finalCommitStarted = true;
     return true;
-  }
-
-  touch(): void {
-    this.#forceTouch = true;
-  }
-
-  /** Writes now what would be written at commit. */
-  save(): Promise<void> {
-    return Promise.resolve(this.commit());
   }
 
   /**
@@ -214,67 +189,42 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   }
 
   #commit(): Maybe<void> {
-    const records = this.#records;
     const stored = this.#stored;
-    const key = this.#idKey;
-    if (key === null && stored === null) return undefined; // no session, before or now: the common anonymous request
-    const loadedRecord = stored?.record ?? null;
-    const action = decideCommit({
-      hasSession: key !== null,
-      hasStoredRecord: stored !== null,
-      movedToNewToken: stored?.key !== key,
-      dataChanged: key !== null && !sameJson(this.#data, this.#baseline),
-      // A record this request wrote itself has a fresh expiry already.
-      touchDue: loadedRecord !== null && (this.#forceTouch || records.isTouchDue(loadedRecord)),
-    });
-    const forceTouch = this.#forceTouch;
-    this.#forceTouch = false;
-    switch (action) {
-      case 'erase':
-        return andThen(records.erase(stored!.key), () => {
-          this.#stored = null;
-        });
-      case 'write':
-        return this.#created || stored === null ? this.#writeNew(stored, key!) : this.#writeChanges(stored, key!);
-      case 'touch':
-        return andThen(records.refresh(key!, forceTouch), () => {
-          this.#stored = { key: key!, record: null };
-        });
+    const intent: CommitIntent<T> = {
+      from: stored === null ? null : stored.key,
+      to: this.#key,
+      fresh: this.#fresh,
+      data: this.#id === null ? undefined : this.#data,
+      baseline: this.#baseline,
+      ttlMs: undefined,
+      touch: this.#touch,
+      once: false,
+    };
+    this.#touch = 'auto';
+    return andThen(this.#records.commit(intent, stored === null ? null : stored.record), (outcome) => this.#committed(outcome));
+  }
+
+  /** Where the session stands after a commit: what it wrote is the new baseline, or the session is gone. */
+  #committed({ reason, record }: CommitOutcome<T>): void {
+    switch (reason) {
       case null:
-        return undefined;
+        return;
+      case 'erase':
+        this.#stored = null;
+        return;
+      case 'gone': // ended by another request, or expired, meanwhile
+        this.#stored = null;
+        this.destroy();
+        return;
+      case 'touch':
+        this.#stored = { key: this.#key!, record: record! };
+        return;
+      case 'write-new':
+      case 'move':
+      case 'merge':
+        this.#stored = { key: this.#key!, record: record! };
+        this.#baseline = copyData(this.#data);
+        this.#fresh = null;
     }
   }
-
-  /** A session `create()` made: written whole; the one it replaces, if any, is removed. */
-  #writeNew(replaced: Stored<T> | null, key: string): Maybe<void> {
-    const records = this.#records;
-    // Always a fresh, checked copy: a store may keep the very object it is given.
-    const data = records.storable(this.#data);
-    const written = replaced && replaced.key !== key
-      ? records.moveRecord(replaced.key, key, data, this.#lifetime!)
-      : records.persist(key, data, this.#lifetime!);
-    return andThen(written, () => this.#committed(key, data));
-  }
-
-  /**
-   * The loaded session (moved to `key` by a regenerate): only the keys this request changed are
-   * written, onto the session as the store has it by now. If it is gone (destroyed by another
-   * request, or expired), nothing is written and this request has no session any more.
-   */
-  #writeChanges(loaded: Stored<T>, key: string): Maybe<void> {
-    const changes = changesOf(this.#data as object, this.#baseline as object);
-    return andThen(this.#records.mergeChanges(loaded.key, key, changes), (kept) => {
-      if (kept) return this.#committed(key, copyData(this.#data));
-      this.#stored = null;
-      this.#setId(null);
-      this.#data = NO_SESSION_DATA;
-    });
-  }
-
-  #committed(key: string, baseline: T): void {
-    this.#stored = { key, record: null };
-    this.#baseline = baseline;
-    this.#created = false;
-  }
 }
-

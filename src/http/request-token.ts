@@ -1,6 +1,7 @@
+// Where the token travels: read from the header or the query, and checked for shape before any store call.
 import type { IncomingHttpHeaders } from 'node:http';
 import { isTokenShaped } from '../core/tokens';
-import type { HttpSettings } from './settings';
+import type { ResolvedHttpOptions } from './options';
 
 /** The token a request presented: `token` is null when none was sent or it was malformed. */
 export interface PresentedToken {
@@ -24,10 +25,10 @@ const BEARER = /^Bearer +([^ ]+) *$/i;
  * Only a single, well-shaped string counts: a repeated header or parameter, an oversized or
  * malformed value is "no session", decided here before any store call.
  */
-export function readPresentedToken(req: RawRequest, settings: HttpSettings): PresentedToken {
-  const fromHeader = fromHeaderValue(req.headers[settings.header], settings.bearer);
-  if (fromHeader !== NONE || settings.query === undefined) return fromHeader;
-  return fromQuery(req.url, settings.query);
+export function readPresentedToken(req: RawRequest, options: ResolvedHttpOptions): PresentedToken {
+  const fromHeader = fromHeaderValue(req.headers[options.header], options.bearer);
+  if (fromHeader !== NONE || options.query === undefined) return fromHeader;
+  return fromQuery(req.url, options.query);
 }
 
 function fromHeaderValue(value: string | string[] | undefined, bearer: boolean): PresentedToken {

@@ -1,3 +1,4 @@
+// The record a store receives for a session, shaped like express-session's, and the expiry rules computed from it.
 /**
  * The `cookie` of a record written by this process. It holds the expiry as a number and
  * computes `expires` and `maxAge` when a store reads them, as express-session's own Cookie
@@ -114,15 +115,12 @@ export function isLive(record: SessionRecord, now: number, rules: ExpiryRules): 
 }
 
 /**
- * Whether a touch at `now` is worth a store write: it must move the expiry by at least
- * `touchAfterMs`. While the expiry is unmoved this equals "touchAfter passed since the last
- * write", without storing a last-write time. At the absolute deadline nothing can move.
+ * How far a touch at `now` would move the record's expiry, in ms: 0 at the absolute deadline,
+ * where nothing can move. While the expiry is unmoved this is the time since the last write,
+ * so "touchAfter passed since the last write" needs no stored last-write time.
  */
-export function isTouchDue(record: SessionRecord, now: number, touchAfterMs: number, rules: ExpiryRules): boolean {
-  const current = expiresAt(record);
-  const absolute = absoluteDeadline(record.createdAt, rules);
-  if (absolute !== undefined && current >= absolute) return false;
-  return nextExpiry(record.cookie.originalMaxAge, record.createdAt, now, rules) - current >= touchAfterMs;
+export function expiryGain(record: SessionRecord, now: number, rules: ExpiryRules): number {
+  return Math.max(0, nextExpiry(record.cookie.originalMaxAge, record.createdAt, now, rules) - expiresAt(record));
 }
 
 /**

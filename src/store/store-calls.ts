@@ -1,10 +1,11 @@
+// The one place that calls the user's store and the owner/claim index: every calling style, one failure contract, one timeout.
 import { TokenSessionError } from '../errors';
 import { andThen, isPromise, type Maybe } from '../maybe';
 import { isInProcessIndex, type SessionIndex } from './session-index';
 import type { ExpressSessionStore } from './types';
 
 /**
- * The one API the engine uses, whatever style the underlying store calls back in. A store that
+ * The store API the engine uses, whatever style the underlying store calls back in. A store that
  * answers at once (an in-memory one) gets its answer returned at once; otherwise a promise.
  */
 export interface StoreCalls {
@@ -14,28 +15,45 @@ export interface StoreCalls {
   destroy(key: string): Maybe<void>;
 }
 
-type RequiredMethod = 'get' | 'set' | 'destroy';
-
 /**
- * Wraps an express-session-compatible store. This is the only place that knows how stores
- * call back: with a callback (synchronously or later), with a promise, or with both, and
- * sometimes more than once. The first answer wins, later ones are ignored, and nothing
- * here throws inside a store's callback.
+ * Wraps an express-session-compatible store. Stores call back synchronously or later, return a
+ * promise, or both, and sometimes call back more than once: the first answer wins, later ones
+ * are ignored, and nothing here throws inside a store's callback.
  *
  * @param timeoutMs ms a call may take before it fails with `ERR_STORE_TIMEOUT`; 0 disables.
  */
 export function toStoreCalls(store: ExpressSessionStore, timeoutMs: number): StoreCalls {
+  const call = (method: 'get' | 'set' | 'destroy', args: unknown[]): Maybe<unknown> =>
+    guardedCall('store', method, timeoutMs, (callback) => (store[method] as (...a: unknown[]) => unknown).call(store, ...args, callback));
   return {
     get(key) {
-      const answer = callStore(store, 'get', [key], timeoutMs);
+      const answer = call('get', [key]);
       return isPromise(answer) ? answer.then(orNull, nullIfNotFound) : orNull(answer);
     },
     set(key, record) {
-      return andThen(callStore(store, 'set', [key, record], timeoutMs), nothing);
+      return andThen(call('set', [key, record]), nothing);
     },
     destroy(key) {
-      return andThen(callStore(store, 'destroy', [key], timeoutMs), nothing);
+      return andThen(call('destroy', [key]), nothing);
     },
+  };
+}
+
+/**
+ * The owner/claim index under the store's failure contract: a throw or a rejection becomes
+ * `ERR_STORE` (so a request answers 503, not 500, when the index's Redis is down), and a call
+ * that takes longer than `timeoutMs` fails with `ERR_STORE_TIMEOUT`.
+ */
+export function toIndexCalls(index: SessionIndex, timeoutMs: number): SessionIndex {
+  if (isInProcessIndex(index)) return index; // Maps in this process: nothing to fail or wait for
+  const call = <R>(method: keyof SessionIndex, run: () => Promise<R>): Promise<R> =>
+    Promise.resolve(guardedCall('index', method, timeoutMs, run) as Maybe<R>);
+  return {
+    add: (owner, id, key, expiresAt) => call('add', () => index.add(owner, id, key, expiresAt)),
+    remove: (id) => call('remove', () => index.remove(id)),
+    owned: (owner) => call('owned', () => index.owned(owner)),
+    keyOf: (id) => call('keyOf', () => index.keyOf(id)),
+    claim: (name, expiresAt) => call('claim', () => index.claim(name, expiresAt)),
   };
 }
 
@@ -53,7 +71,12 @@ function isNotFound(err: unknown): boolean {
   return typeof cause === 'object' && cause !== null && (cause as { code?: unknown }).code === 'ENOENT';
 }
 
-function callStore(store: ExpressSessionStore, method: RequiredMethod, args: unknown[], timeoutMs: number): Maybe<unknown> {
+/**
+ * Runs `start(callback)`, which answers through the callback, a returned promise, or both.
+ * The answer is returned as it is when it came before `start` returned, else as a promise that
+ * fails with `ERR_STORE` (the cause attached) or, after `timeoutMs`, `ERR_STORE_TIMEOUT`.
+ */
+function guardedCall(owner: 'store' | 'index', method: string, timeoutMs: number, start: (callback: (err: unknown, value?: unknown) => void) => unknown): Maybe<unknown> {
   let settled = false;
   let answer: { err: unknown; value: unknown } | undefined;
   let pending: { resolve(value: unknown): void; reject(err: unknown): void } | undefined;
@@ -63,13 +86,13 @@ function callStore(store: ExpressSessionStore, method: RequiredMethod, args: unk
     if (settled) return;
     settled = true;
     if (timer) clearTimeout(timer);
-    if (!pending) answer = { err, value }; // answered before callStore returned
-    else if (err) pending.reject(storeError(method, err));
+    if (!pending) answer = { err, value }; // answered before guardedCall returned
+    else if (err) pending.reject(failure(owner, method, err));
     else pending.resolve(value);
   };
 
   try {
-    const returned = (store[method] as (...a: unknown[]) => unknown).call(store, ...args, settle);
+    const returned = start(settle);
     if (isThenable(returned)) {
       returned.then(
         (value) => settle(null, value),
@@ -80,49 +103,22 @@ function callStore(store: ExpressSessionStore, method: RequiredMethod, args: unk
     settle(err ?? new Error('threw without a reason'));
   }
 
-  if (answer) return answer.err ? Promise.reject(storeError(method, answer.err)) : answer.value;
+  if (answer) return answer.err ? Promise.reject(failure(owner, method, answer.err)) : answer.value;
   return new Promise((resolve, reject) => {
     pending = { resolve, reject };
     // Armed only for a call still open: stores that answer at once cost no timer.
     if (timeoutMs > 0) {
       timer = setTimeout(() => {
-        settle(new TokenSessionError('ERR_STORE_TIMEOUT', `store.${method} did not answer within ${timeoutMs} ms`));
+        settle(new TokenSessionError('ERR_STORE_TIMEOUT', `${owner}.${method} did not answer within ${timeoutMs} ms`));
       }, timeoutMs);
     }
   });
 }
 
-function storeError(method: string, err: unknown, owner = 'store'): TokenSessionError {
+function failure(owner: string, method: string, err: unknown): TokenSessionError {
   if (err instanceof TokenSessionError) return err;
   const reason = err instanceof Error ? err.message : String(err);
   return new TokenSessionError('ERR_STORE', `${owner}.${method} failed: ${reason}`, { cause: err });
-}
-
-/**
- * The owner/claim index with the store's failure contract: a throw or a rejection becomes
- * `ERR_STORE` (so a request answers 503, not 500, when the index's Redis is down), and a call
- * that takes longer than `timeoutMs` fails with `ERR_STORE_TIMEOUT`.
- */
-export function toIndexCalls(index: SessionIndex, timeoutMs: number): SessionIndex {
-  if (isInProcessIndex(index)) return index; // Maps in this process: nothing to fail or wait for
-  const call = <R>(method: keyof SessionIndex, run: () => Promise<R>): Promise<R> => {
-    let timer: NodeJS.Timeout | undefined;
-    const answer = new Promise<R>((resolve) => resolve(run())).catch((err: unknown) => {
-      throw storeError(method, err, 'index');
-    });
-    if (timeoutMs <= 0) return answer;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TokenSessionError('ERR_STORE_TIMEOUT', `index.${method} did not answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    return Promise.race([answer, timeout]).finally(() => clearTimeout(timer));
-  };
-  return {
-    add: (owner, id, key, expiresAt) => call('add', () => index.add(owner, id, key, expiresAt)),
-    remove: (id) => call('remove', () => index.remove(id)),
-    owned: (owner) => call('owned', () => index.owned(owner)),
-    keyOf: (id) => call('keyOf', () => index.keyOf(id)),
-    claim: (name, expiresAt) => call('claim', () => index.claim(name, expiresAt)),
-  };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

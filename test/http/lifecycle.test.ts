@@ -1,28 +1,14 @@
 import express from 'express';
 import request from 'supertest';
-import { decideCommit, HttpLifecycle, TokenSession, type HttpSettings } from '../../src';
+import { TokenSession, type TokenSessionHandle } from '../../src';
+import { HttpLifecycle, type ResolvedHttpOptions } from '../../src/adapter';
 import { readPresentedToken } from '../../src/http/request-token';
-import { resolveMiddlewareOptions } from '../../src/http/settings';
+import { resolveMiddlewareOptions } from '../../src/http/options';
 import { expressTokenSession } from '../../integrations/express';
 import { brokenStore } from '../helpers/fake-stores';
 
-describe('decideCommit', () => {
-  const base = { hasSession: true, hasStoredRecord: true, movedToNewToken: false, dataChanged: false, touchDue: false };
-  test.each([
-    ['nothing changed, no touch due', base, null],
-    ['data changed', { ...base, dataChanged: true }, 'write'],
-    ['touch due', { ...base, touchDue: true }, 'touch'],
-    ['changed and touch due: the write restarts the TTL too', { ...base, dataChanged: true, touchDue: true }, 'write'],
-    ['created or regenerated', { ...base, movedToNewToken: true }, 'write'],
-    ['destroyed', { ...base, hasSession: false }, 'erase'],
-    ['created then destroyed in one request', { ...base, hasSession: false, hasStoredRecord: false }, null],
-  ] as const)('%s', (_name, state, action) => {
-    expect(decideCommit(state)).toBe(action);
-  });
-});
-
 describe('readPresentedToken', () => {
-  const settings = (over: Partial<HttpSettings> = {}): HttpSettings => ({
+  const settings = (over: Partial<ResolvedHttpOptions> = {}): ResolvedHttpOptions => ({
     header: 'x-session-token', bearer: false, query: undefined, responseHeader: 'x-session-token', required: false, onInvalidToken: undefined, ...over,
   });
   const bearer = settings({ header: 'authorization', bearer: true });
@@ -64,10 +50,10 @@ describe('middleware options', () => {
   });
 
   test('defaults, and the authorization header answers in x-session-token', () => {
-    expect(new HttpLifecycle().settings).toEqual({
+    expect(new HttpLifecycle().options).toEqual({
       header: 'x-session-token', bearer: false, query: undefined, responseHeader: 'x-session-token', required: false,
     });
-    expect(new HttpLifecycle({ header: 'Authorization' }).settings).toMatchObject({
+    expect(new HttpLifecycle({ header: 'Authorization' }).options).toMatchObject({
       header: 'authorization', bearer: true, responseHeader: 'x-session-token',
     });
   });
@@ -104,11 +90,15 @@ test('a per-route guard without the middleware fails with a clear error, not a T
   await request(app).get('/private').expect(500, { code: 'ERR_OPTIONS' });
 });
 
-test('a store failure in open or commit rejects with its 503 already on the error, for any adapter to pass on as it is', async () => {
+test('a store failure in open or commit reaches `otherwise` with its 503 already on the error, for any adapter to pass on as it is', async () => {
   const lifecycle = new HttpLifecycle({ sessions: new TokenSession({ store: brokenStore('errors') }) });
   const unavailable = { code: 'ERR_STORE', status: 503, statusCode: 503, expose: false };
-  await expect(lifecycle.open({ headers: { 'x-session-token': 'a'.repeat(43) } })).rejects.toMatchObject(unavailable);
-  const anonymous = await lifecycle.open({ headers: {} }); // no token: no store call
-  anonymous.create({ n: 1 });
-  await expect(lifecycle.commit(anonymous)).rejects.toMatchObject(unavailable);
+  const failureOf = (run: (otherwise: (err: unknown) => unknown) => unknown) => Promise.resolve(run((err) => ({ failed: err })));
+  await expect(failureOf((otherwise) => lifecycle.open({ headers: { 'x-session-token': 'a'.repeat(43) } }, () => 'opened', otherwise)))
+    .resolves.toEqual({ failed: expect.objectContaining(unavailable) });
+  let anonymous: TokenSessionHandle | undefined;
+  expect(lifecycle.open<unknown>({ headers: {} }, (session) => (anonymous = session), () => 'failed')).toBe(anonymous); // no token: no store call, at once
+  anonymous!.create({ n: 1 });
+  await expect(failureOf((otherwise) => lifecycle.commit(anonymous!, () => 'committed', otherwise)))
+    .resolves.toEqual({ failed: expect.objectContaining(unavailable) });
 });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import request from 'supertest';
-import { nodeMiddleware, TokenSession, type TokenSessionHandle } from '../../src';
+import { TokenSession, type TokenSessionHandle } from '../../src';
+import { nodeMiddleware } from '../../integrations/node';
 import { expressTokenSession } from '../../integrations/express';
 import { listen, type RunningApp } from '../helpers/apps';
 

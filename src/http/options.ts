@@ -1,3 +1,4 @@
+// The HTTP options every adapter takes (where the token travels, whether a session is required), their defaults and validation.
 import { TokenSession } from '../core/token-session';
 import { TokenSessionError } from '../errors';
 import type { TokenSessionOptions } from '../core/options';
@@ -52,7 +53,7 @@ export type MiddlewareOptions<T = any> =
   | (HttpOptions & { sessions: TokenSession<T> });
 
 /** HTTP options after defaults. */
-export interface HttpSettings {
+export interface ResolvedHttpOptions {
   /** Lower-case, as Node stores request headers. */
   header: string;
   bearer: boolean;
@@ -64,19 +65,19 @@ export interface HttpSettings {
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** Splits adapter options into the engine (made or shared) and the HTTP settings. */
+/** Splits adapter options into the engine (made or shared) and the HTTP options. */
 export function resolveMiddlewareOptions<T>(input: MiddlewareOptions<T> | undefined): {
   sessions: TokenSession<T>;
-  settings: HttpSettings;
+  options: ResolvedHttpOptions;
 } {
-  if (input instanceof TokenSession) return { sessions: input, settings: resolveHttpOptions({}) };
+  if (input instanceof TokenSession) return { sessions: input, options: resolveHttpOptions({}) };
   if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
     throw new TokenSessionError('ERR_OPTIONS', 'middleware options must be an object or a TokenSession');
   }
   const { header, query, responseHeader, required, onInvalidToken, ...rest } = (input ?? {}) as HttpOptions &
     TokenSessionOptions & { sessions?: unknown };
-  const settings = resolveHttpOptions({ header, query, responseHeader, required, onInvalidToken });
-  if (!('sessions' in rest)) return { sessions: new TokenSession<T>(rest), settings };
+  const options = resolveHttpOptions({ header, query, responseHeader, required, onInvalidToken });
+  if (!('sessions' in rest)) return { sessions: new TokenSession<T>(rest), options };
 
   const { sessions, ...engineOptions } = rest;
   if (!(sessions instanceof TokenSession)) {
@@ -89,10 +90,10 @@ export function resolveMiddlewareOptions<T>(input: MiddlewareOptions<T> | undefi
       `option "${stray[0]}" configures the engine, but "sessions" passes an existing one; set it there`,
     );
   }
-  return { sessions: sessions as TokenSession<T>, settings };
+  return { sessions: sessions as TokenSession<T>, options };
 }
 
-function resolveHttpOptions(options: Partial<Record<keyof HttpOptions, unknown>>): HttpSettings {
+function resolveHttpOptions(options: Partial<Record<keyof HttpOptions, unknown>>): ResolvedHttpOptions {
   const header = headerName('header', options.header ?? 'x-session-token');
   const bearer = header === 'authorization';
   const responseHeader = headerName('responseHeader', options.responseHeader ?? (bearer ? 'x-session-token' : header));
@@ -114,7 +115,7 @@ function resolveHttpOptions(options: Partial<Record<keyof HttpOptions, unknown>>
     query: query === false ? undefined : query,
     responseHeader,
     required,
-    onInvalidToken: onInvalidToken as HttpSettings['onInvalidToken'],
+    onInvalidToken: onInvalidToken as ResolvedHttpOptions['onInvalidToken'],
   };
 }
 

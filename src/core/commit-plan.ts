@@ -1,0 +1,165 @@
+// The commit planner: what a request or a programmatic call asked for, and what is stored, in; the whole write plan out. Pure.
+import { buildRecord, expiryGain, type SessionRecord } from '../store/record';
+import { applyChanges, changesOf, sameJson, toStorableData } from './data';
+
+/** How long a session lives: its own idle TTL, and when it began (for `absoluteTtl`). */
+export interface Lifetime {
+  ttlMs: number;
+  createdAt: number;
+}
+
+/**
+ * Which touch the caller asks for: `force` always writes one (an explicit `touch()`); `due`
+ * writes one when `touchAfter` allows (`getAndTouch`); `auto` does so only with `autoTouch`
+ * on (`get`, every request); `never` writes none (`getNotTouch`).
+ */
+export type TouchRequest = 'force' | 'due' | 'auto' | 'never';
+
+/** What a request or a programmatic call asked to be done to one session. */
+export interface CommitIntent<T> {
+  /** The store key of the session this builds on (the one a request loaded), or `null`. */
+  from: string | null;
+  /** The key the session lives under afterwards: `null` ends it; a key other than `from` moves it there. */
+  to: string | null;
+  /** Set when the session starts from scratch (`create()`, `new()`): written whole, replacing `from`. */
+  fresh: Lifetime | null;
+  /** The data as the caller left it; `undefined`: the data is not touched. */
+  data: T | undefined;
+  /**
+   * What `data` started from: only the top-level keys that differ are written, onto the data as
+   * stored by then, so concurrent changes of other keys all land. `null`: `data` replaces it whole.
+   */
+  baseline: T | null;
+  /** A new idle TTL for the session (`setWttl`), ms. */
+  ttlMs: number | undefined;
+  touch: TouchRequest;
+  /** A one-time token's record (`newOnce`): never read as a session, nor a session as one. */
+  once: boolean;
+}
+
+/** An intent that asks for nothing but what `ask` names: no data change, no touch. */
+export function intentOf<T>(from: string | null, to: string | null, ask: Partial<CommitIntent<T>> = {}): CommitIntent<T> {
+  return { from, to, fresh: null, data: undefined, baseline: null, ttlMs: undefined, touch: 'never', once: false, ...ask };
+}
+
+/**
+ * Why a commit writes what it writes:
+ * - `erase`: the session ended;
+ * - `write-new`: a session started from scratch, written whole (and the one it replaces removed);
+ * - `move`: the stored session went to a new token (with the caller's changes), the old one removed;
+ * - `merge`: the caller's changes written onto the session as stored;
+ * - `touch`: the same session with its idle TTL restarted;
+ * - `gone`: the session this builds on is not stored (never was, destroyed, expired): nothing is written;
+ * - `null`: nothing to do.
+ */
+export type CommitReason = 'erase' | 'write-new' | 'move' | 'merge' | 'touch' | 'gone' | null;
+
+/** A commit's store work, in its order: `write` first, then `erase` (a move's old key, or the ended session). */
+export interface CommitPlan<T> {
+  reason: Exclude<CommitReason, null>;
+  write: { key: string; record: SessionRecord<T> } | null;
+  erase: string | null;
+}
+
+/** The engine options a plan depends on. */
+export interface PlanRules {
+  absoluteTtlMs: number | undefined;
+  /** `undefined`: min(60 s, the session's own TTL / 2). */
+  touchAfterMs: number | undefined;
+  autoTouch: boolean;
+  maxDataBytes: number;
+  ownerKey: string | undefined;
+}
+
+const DEFAULT_TOUCH_AFTER_MS = 60_000;
+
+/**
+ * The decision alone, without building what to write. `stored` is the live record under
+ * `intent.from` (`null`: none). Cheap enough for every request, most of which decide `null`.
+ */
+export function commitReason<T>(intent: CommitIntent<T>, stored: SessionRecord<T> | null, now: number, rules: PlanRules): CommitReason {
+  if (intent.to === null) return intent.from !== null && stored !== null ? 'erase' : null;
+  if (intent.fresh !== null) return 'write-new';
+  if (stored === null) return 'gone';
+  if (intent.to !== intent.from) return 'move';
+  if (dataChanged(intent) || intent.ttlMs !== undefined) return 'merge';
+  return touchWanted(intent.touch, stored, now, rules) ? 'touch' : null;
+}
+
+/**
+ * Whether the reason builds on the stored record (its data, its lifetime, its expiry): such a
+ * plan must be made against the record as the store has it when the plan is run, since another
+ * request may have changed, touched or ended the session since the caller read it.
+ */
+export function buildsOnStored(reason: CommitReason): boolean {
+  return reason === 'move' || reason === 'merge' || reason === 'touch' || reason === 'gone';
+}
+
+/** The whole plan: the decision of `commitReason` and the records it writes. Throws `ERR_INVALID_DATA` for data that cannot be stored. */
+export function planCommit<T>(intent: CommitIntent<T>, stored: SessionRecord<T> | null, now: number, rules: PlanRules): CommitPlan<T> | null {
+  const reason = commitReason(intent, stored, now, rules);
+  switch (reason) {
+    case null:
+      return null;
+    case 'gone':
+      return { reason, write: null, erase: null };
+    case 'erase':
+      return { reason, write: null, erase: intent.from };
+    case 'write-new': {
+      const data = toStorableData(intent.data as T, rules.maxDataBytes);
+      const record = recordOf(data, intent.fresh!, now, rules, intent.once);
+      return { reason, write: { key: intent.to!, record }, erase: intent.from !== intent.to ? intent.from : null };
+    }
+    case 'move':
+    case 'merge': {
+      const current = stored!;
+      const { data: asLeft, baseline } = intent;
+      const edited = asLeft === undefined ? current.data : baseline === null ? asLeft : applyChanges(current.data, changesOf(asLeft as object, baseline as object));
+      const data = toStorableData(edited, rules.maxDataBytes);
+      const lifetime = { ttlMs: intent.ttlMs ?? current.cookie.originalMaxAge, createdAt: current.createdAt };
+      return { reason, write: { key: intent.to!, record: recordOf(data, lifetime, now, rules, false) }, erase: reason === 'move' ? intent.from : null };
+    }
+    case 'touch': {
+      const current = stored!;
+      const lifetime = { ttlMs: current.cookie.originalMaxAge, createdAt: current.createdAt };
+      return { reason, write: { key: intent.to!, record: recordOf(current.data, lifetime, now, rules, false) }, erase: null };
+    }
+  }
+}
+
+function dataChanged<T>(intent: CommitIntent<T>): boolean {
+  return intent.data !== undefined && (intent.baseline === null || !sameJson(intent.data, intent.baseline));
+}
+
+function touchWanted(touch: TouchRequest, stored: SessionRecord, now: number, rules: PlanRules): boolean {
+  switch (touch) {
+    case 'force':
+      return true;
+    case 'auto':
+      return rules.autoTouch && isTouchDue(stored, now, rules);
+    case 'due':
+      return isTouchDue(stored, now, rules);
+    case 'never':
+      return false;
+  }
+}
+
+/** A touch is worth a store write when it moves the expiry by at least `touchAfter`, measured against the session's own TTL. */
+export function isTouchDue(stored: SessionRecord, now: number, rules: PlanRules): boolean {
+  const gain = expiryGain(stored, now, rules);
+  const touchAfter = rules.touchAfterMs ?? Math.min(DEFAULT_TOUCH_AFTER_MS, stored.cookie.originalMaxAge / 2);
+  return gain > 0 && gain >= touchAfter;
+}
+
+function recordOf<T>(data: T, { ttlMs, createdAt }: Lifetime, now: number, rules: PlanRules, once: boolean): SessionRecord<T> {
+  if (once) return buildRecord(data, ttlMs, createdAt, now, rules, { once: true });
+  const owner = ownerOf(data, rules.ownerKey);
+  return buildRecord(data, ttlMs, createdAt, now, rules, owner === undefined ? {} : { owner });
+}
+
+/** The owner a session's data names (see `ownerKey`), as a string. */
+function ownerOf(data: unknown, ownerKey: string | undefined): string | undefined {
+  if (ownerKey === undefined) return undefined;
+  const owner = (data as Record<string, unknown>)[ownerKey];
+  return typeof owner === 'string' || typeof owner === 'number' ? String(owner) : undefined;
+}

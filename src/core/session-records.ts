@@ -1,0 +1,181 @@
+// Session records in the store: the reads, and the one executor every write of a session goes through.
+import { debuglog } from 'node:util';
+import { andThen, isPromise, type Maybe } from '../maybe';
+import { expiresAt, isLive, isSessionRecord, type SessionRecord } from '../store/record';
+import { toStoreCalls, type StoreCalls } from '../store/store-calls';
+import { buildsOnStored, commitReason, planCommit, type CommitIntent, type CommitPlan, type CommitReason } from './commit-plan';
+import { toStorableData } from './data';
+import type { ResolvedOptions } from './options';
+import { SerialByKey } from './serial';
+import { assertToken, defaultGenId, issueToken, publicIdOf, storeKeyOf } from './tokens';
+
+const debug = debuglog('token-session');
+
+/** A live record as read from the store, under its store key. */
+export interface LoadedSession<T> {
+  key: string;
+  record: SessionRecord<T>;
+}
+
+/** What a commit did, and the record now stored under the intent's `to` (`null` when there is none). */
+export interface CommitOutcome<T> {
+  reason: CommitReason;
+  record: SessionRecord<T> | null;
+}
+
+/** The kind of record a key holds: a session, or a one-time token's record. */
+type RecordKind = 'session' | 'once';
+
+/**
+ * The sessions as the store keeps them: tokens to keys, live records out, and `commit`, the one
+ * executor that runs every write (plans made by `planCommit`), with the owner index kept in step.
+ * Its calls answer at once when the store does (see Maybe); a malformed token throws at once.
+ */
+export class SessionRecords<T> {
+  readonly #options: ResolvedOptions;
+  readonly #storeCalls: StoreCalls;
+  /** The commits of one session run one at a time in this process, erases included. */
+  readonly #queues = new SerialByKey();
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    this.#storeCalls = toStoreCalls(options.store, options.storeTimeout);
+  }
+
+  /** The live session of a token, or `null`. Checks the token's shape before any store call. */
+  find(token: string): Maybe<LoadedSession<T> | null> {
+    assertToken(token);
+    return this.findShaped(token);
+  }
+
+  /**
+   * `find` for a token the caller has already checked with `isTokenShaped` (the request path
+   * does, to tell a malformed token from an unknown one without an exception).
+   */
+  findShaped(token: string): Maybe<LoadedSession<T> | null> {
+    const key = this.keyOf(token);
+    return andThen(this.readLive(key, 'session'), (record) => (record === null ? null : { key, record }));
+  }
+
+  /**
+   * The live record of that kind under `key`, or `null`. This is the one place that tells a
+   * session from a one-time token's record, and a live record from a dead one (dropped on the way).
+   */
+  readLive(key: string, kind: RecordKind): Maybe<SessionRecord<T> | null> {
+    return andThen(this.#storeCalls.get(key), (value) => this.#liveRecord(key, value, kind));
+  }
+
+  #liveRecord(key: string, value: unknown, kind: RecordKind): SessionRecord<T> | null {
+    if (value === null) return null;
+    if (!isSessionRecord(value)) {
+      debug('ignoring a value that is not a session record under a token key');
+      return null;
+    }
+    if ((value.once === true) !== (kind === 'once')) return null;
+    if (!isLive(value, Date.now(), this.#options)) {
+      // Some stores never expire anything themselves; the dead record goes now, off the caller's path.
+      const erased = this.#queues.run(key, () => this.#erase(key));
+      if (isPromise(erased)) erased.catch((err: unknown) => debug('dropping an expired session failed: %o', err));
+      return null;
+    }
+    return value as SessionRecord<T>;
+  }
+
+  /**
+   * Plans and runs a commit, in this process after every commit of the same session already
+   * under way. `loaded` is the record under `intent.from` as the caller read it (`null`: none),
+   * or `undefined` for a caller that has not read it. Nothing is read or written when the plan
+   * is to do nothing; a plan that builds on the stored session is made again against the record
+   * as the store has it by then, so a late commit never brings back a session ended meanwhile.
+   */
+  commit(intent: CommitIntent<T>, loaded: SessionRecord<T> | null | undefined): Maybe<CommitOutcome<T>> {
+    const options = this.#options;
+    const { from } = intent;
+    if (from === null || loaded !== undefined) {
+      const known = from === null ? null : loaded!;
+      const reason = commitReason(intent, known, Date.now(), options);
+      if (reason === null) return { reason, record: known };
+      if (from === null || !buildsOnStored(reason)) {
+        return this.#queues.run((from ?? intent.to)!, () => this.#run(planCommit(intent, known, Date.now(), options)!));
+      }
+    }
+    return this.#queues.run(from, () => andThen(this.readLive(from, intent.once ? 'once' : 'session'), (current) => {
+      const plan = planCommit(intent, current, Date.now(), options);
+      return plan === null ? { reason: null, record: current } : this.#run(plan);
+    }));
+  }
+
+  #run(plan: CommitPlan<T>): Maybe<CommitOutcome<T>> {
+    const { reason, write, erase } = plan;
+    if (write === null) return erase === null ? { reason, record: null } : andThen(this.#erase(erase), () => ({ reason, record: null }));
+    const written = andThen(this.#write(write.key, write.record), () => ({ reason, record: write.record }));
+    return erase === null ? written : andThen(written, (outcome) => this.#eraseAfterWrite(erase, write.key, outcome));
+  }
+
+  /**
+   * Removes the key a write replaced (a move's old token). The old token must not outlive the
+   * move: if it cannot be removed, the new record is removed again and the error thrown,
+   * rather than leave two live tokens.
+   */
+  #eraseAfterWrite(erase: string, written: string, outcome: CommitOutcome<T>): Maybe<CommitOutcome<T>> {
+    const erased = this.#erase(erase);
+    if (!isPromise(erased)) return outcome;
+    return erased.then(() => outcome, async (err: unknown) => {
+      await Promise.resolve(this.#erase(written)).catch((undoErr: unknown) => debug('undoing a moved session failed: %o', undoErr));
+      throw err;
+    });
+  }
+
+  /**
+   * Every record reaches the store here: a touch is a full rewrite too, never `store.touch`,
+   * because connect-redis' and connect-pg-simple's `touch` move only the store's own expiry and
+   * leave the record's `cookie.expires` stale.
+   */
+  #write(key: string, record: SessionRecord<T>): Maybe<void> {
+    const store = () => {
+      const ttlSeconds = record.cookie.maxAge / 1000;
+      return this.#storeCalls.set(key, this.#options.hackttl(record, ttlSeconds, this.#options.store));
+    };
+    if (record.owner === undefined) return store();
+    // Indexed first: a session the index misses would survive "log out everywhere"; an index
+    // entry whose write failed is only a dead entry, dropped when it is next listed.
+    return andThen(this.#options.index.add(record.owner, publicIdOf(key), key, expiresAt(record)), store);
+  }
+
+  /** Removes the record under `key`, and its owner-index entry. */
+  #erase(key: string): Maybe<void> {
+    const destroyed = this.#storeCalls.destroy(key);
+    if (this.#options.ownerKey === undefined) return destroyed;
+    return andThen(destroyed, () => this.#options.index.remove(publicIdOf(key)));
+  }
+
+  /** Whether `genid` is the user's own, which may read the request; the default does not. */
+  get genidReadsRequest(): boolean {
+    return this.#options.genid !== defaultGenId;
+  }
+
+  /** A fresh token from `genid`. */
+  newToken(req?: unknown): string {
+    return issueToken(this.#options.genid, req);
+  }
+
+  /** The store key of a token. */
+  keyOf(token: string): string {
+    return storeKeyOf(token, this.#options.hashTokens);
+  }
+
+  /** A checked copy of `data`, ready to store (throws `ERR_INVALID_DATA`). */
+  storable(data: T): T {
+    return toStorableData(data, this.#options.maxDataBytes);
+  }
+
+  /** The idle TTL of new sessions, ms. */
+  get defaultTtlMs(): number {
+    return this.#options.ttlMs;
+  }
+
+  /** Keys with a commit under way or queued (for tests: none may be left behind). */
+  get commitsUnderWay(): number {
+    return this.#queues.size;
+  }
+}
