@@ -1,3 +1,4 @@
+// TokenSessionError, the one error class, and its codes.
 /**
  * Every failure the library reports is a `TokenSessionError`; branch on `code`, never on the message.
  *

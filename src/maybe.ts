@@ -1,8 +1,9 @@
+// A value now, or a promise of it: how the engine answers at once when the store does. Internal; never exported.
 /**
- * A value now, or a promise of it. In-memory stores answer at once; carrying that answer on
- * synchronously, instead of through a promise, keeps a request that needs no waiting inside
- * the framework's own call: in Express, a response whose end is put off by even one microtask
- * costs tens of µs of server CPU. Failures are always rejected promises, never throws.
+ * In-memory stores answer at once; carrying that answer on synchronously, instead of through a
+ * promise, keeps a request that needs no waiting inside the framework's own call (a response
+ * whose end is put off by one microtask costs Express dearly: BENCHMARKS.md, "Why the code is
+ * shaped so"). Failures are always rejected promises, never throws.
  */
 export type Maybe<T> = T | Promise<T>;
 

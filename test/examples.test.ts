@@ -1,3 +1,4 @@
+// The examples run as the README says.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 

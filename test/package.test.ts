@@ -1,3 +1,4 @@
+// The built package as users load it: entries, exports, types.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,3 +55,23 @@ test('the built type declarations have no errors of their own', () => {
   const ours = output.split('\n').filter((line) => !line.startsWith('node_modules/') && line.trim() !== '' && !line.startsWith(' '));
   expect(ours).toEqual([]);
 }, 60_000);
+
+test('token-session exports the user API only; what adapters and stores build on is in token-session/adapter', () => {
+  const namesOf = (entry: string): string[] => JSON.parse(node(['-e', `console.log(JSON.stringify(Object.keys(require('${entry}')).sort()))`]));
+  const user = namesOf('token-session');
+  for (const internal of ['Maybe', 'andThen', 'isPromise', 'whenReady', 'HttpLifecycle', 'RequestSession', 'decideCommit', 'withHttpStatus', 'errorReply', 'nodeMiddleware', 'SessionRecords', 'planCommit']) {
+    expect(user).not.toContain(internal);
+  }
+  expect(user).toEqual(['Store', 'TokenSession', 'TokenSessionError', 'isTokenSessionError', 'memoryIndex', 'redisIndex']);
+  expect(namesOf('token-session/adapter')).toEqual(['HttpLifecycle', 'Store', 'TokenSession', 'TokenSessionError', 'errorReply']);
+});
+
+test('importing token-session changes nothing outside it (sideEffects: false holds)', () => {
+  const out = node(['-e', `
+    const before = Object.getOwnPropertyNames(require('node:http').IncomingMessage.prototype).join();
+    const { TokenSession } = require('token-session');
+    const after = Object.getOwnPropertyNames(require('node:http').IncomingMessage.prototype).join();
+    const loaded = Object.keys(require.cache).filter((path) => /integrations/.test(path));
+    console.log(before === after, JSON.stringify(loaded), typeof new TokenSession().express);`]);
+  expect(out).toBe('true [] function');
+});

@@ -1,3 +1,4 @@
+// The callback-or-promise convention of every public method.
 /** A Node-style callback, called exactly once with `(err)` or `(null, result)`. */
 export type Callback<R> = (err: Error | null, result?: R) => void;
 

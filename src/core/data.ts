@@ -1,3 +1,4 @@
+// Session data: checked as plain JSON within maxDataBytes, copied, compared, and changed key by key.
 import { TokenSessionError } from '../errors';
 
 const MAX_DEPTH = 64;
@@ -26,7 +27,7 @@ export function toStorableData<T>(data: T, maxBytes: number): T {
 
 /**
  * A deep copy of JSON data (what `toStorableData` let through, or what a store gave back), so
- * mutating it changes nothing until it is saved. A plain walk: several times faster than a
+ * mutating it changes nothing until it is saved. A plain walk, cheaper than a
  * JSON round trip, and it runs on every read. `undefined` properties are dropped, as in JSON.
  */
 export function copyData<T>(data: T): T {

@@ -1,3 +1,4 @@
+// Queues that run tasks one at a time, in order: a request's own commits, and each session's commits.
 import { andThen, isPromise, type Maybe } from '../maybe';
 
 /**

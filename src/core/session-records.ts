@@ -23,6 +23,15 @@ export interface CommitOutcome<T> {
   record: SessionRecord<T> | null;
 }
 
+/** One set of queues per store, so two engines on one store in one process are ordered too. */
+const queuesByStore = new WeakMap<object, SerialByKey>();
+
+function queuesOf(store: object): SerialByKey {
+  let queues = queuesByStore.get(store);
+  if (queues === undefined) queuesByStore.set(store, (queues = new SerialByKey()));
+  return queues;
+}
+
 /** The kind of record a key holds: a session, or a one-time token's record. */
 type RecordKind = 'session' | 'once';
 
@@ -35,11 +44,12 @@ export class SessionRecords<T> {
   readonly #options: ResolvedOptions;
   readonly #storeCalls: StoreCalls;
   /** The commits of one session run one at a time in this process, erases included. */
-  readonly #queues = new SerialByKey();
+  readonly #queues: SerialByKey;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
     this.#storeCalls = toStoreCalls(options.store, options.storeTimeout);
+    this.#queues = queuesOf(options.store);
   }
 
   /** The live session of a token, or `null`. Checks the token's shape before any store call. */

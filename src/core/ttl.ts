@@ -1,3 +1,4 @@
+// A per-call TTL in seconds, checked and turned into ms.
 import { TokenSessionError } from '../errors';
 import { isValidTtl } from './options';
 

@@ -1,3 +1,4 @@
+// TokenSession.Store: the base class express-session store factories subclass.
 import { EventEmitter } from 'node:events';
 import { inherits } from 'node:util';
 

@@ -1,3 +1,4 @@
+// The default store (session-memory-store) and the built-in hackttl that gives it per-session TTLs.
 import sessionMemoryStore = require('session-memory-store');
 import { Store } from './base-store';
 import type { SessionRecord } from './record';

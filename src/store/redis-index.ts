@@ -1,3 +1,4 @@
+// redisIndex(client): owner sets and one-time claims in Redis, shared by every process.
 import type { IndexEntry, SessionIndex } from './session-index';
 
 /** The part of a node-redis (v4/v5) client the index uses. */

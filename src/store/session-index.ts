@@ -1,3 +1,4 @@
+// The owner/claim index contract, and memoryIndex(), its in-process default.
 /**
  * Where owner sets ("log out everywhere") and one-time claims live. The default keeps them in
  * this process, which is correct for one process; `redisIndex(client)` shares them, and makes

@@ -1,3 +1,4 @@
+// ExpressSessionStore: the shape of any express-session-compatible store.
 /** A Node-style callback, as express-session stores call it. */
 export type StoreCallback<T = unknown> = (err?: unknown, result?: T) => void;
 

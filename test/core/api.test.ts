@@ -1,3 +1,4 @@
+// The programmatic API, method by method, on the default store.
 import { TokenSession, type ExpressSessionStore } from '../../src';
 import { countCalls, fakeStore, WORKING_STYLES } from '../helpers/fake-stores';
 import { IN_PROCESS_STORES } from '../helpers/real-stores';

@@ -1,3 +1,4 @@
+// Every bad input to the programmatic API gets a typed error, and nothing is written.
 import fc from 'fast-check';
 import { isTokenShaped } from '../../src/core/tokens';
 import { TokenSession, TokenSessionError, type TokenSessionOptions } from '../../src';

@@ -1,3 +1,4 @@
+// The callback convention: every method calls a given callback exactly once, never an unhandled rejection.
 import { TokenSession, type ExpressSessionStore } from '../../src';
 import { brokenStore, fakeStore } from '../helpers/fake-stores';
 

@@ -1,3 +1,4 @@
+// Session data: the JSON check, copies, comparison and key-by-key changes.
 import fc from 'fast-check';
 import { applyChanges, changesOf, copyData, sameJson, toStorableData } from '../../src/core/data';
 

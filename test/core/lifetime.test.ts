@@ -1,3 +1,4 @@
+// TTLs: per session, absolute, touchAfter, seen in the stores' own data.
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { TokenSession, type ExpressSessionStore } from '../../src';
@@ -124,6 +125,36 @@ describe('touchAfter', () => {
     expect(await sessions.get(sid)).toEqual({});
     expect(counts.set).toBe(2);
     backend.close(store);
+  });
+});
+
+describe('a session whose own TTL is shorter than the default touchAfter (60 s)', () => {
+  test('newWttl(data, 2) touched every second, by touch() or getAndTouch(), outlives 4 s; an untouched one does not', async () => {
+    const sessions = new TokenSession(); // default options: ttl 3600, so touchAfter would be 60 s if it were not per session
+    const counts = countCalls(sessions.store);
+    const [touched, read, untouched] = await Promise.all([sessions.newWttl({ n: 1 }, 2), sessions.newWttl({ n: 2 }, 2), sessions.newWttl({ n: 3 }, 2)]);
+    counts.set = 0;
+    for (let second = 1; second <= 4; second += 1) {
+      await sleep(1000);
+      expect(await sessions.touch(touched.sid)).toBe(true);
+      expect(await sessions.getAndTouch(read.sid)).toEqual({ n: 2 });
+      if (second === 3) expect(await sessions.getNotTouch(untouched.sid)).toBeNull(); // died at 2 s
+    }
+    await sleep(500);
+    expect(await sessions.getNotTouch(touched.sid)).toEqual({ n: 1 });
+    expect(await sessions.getNotTouch(read.sid)).toEqual({ n: 2 });
+    expect(counts.set).toBe(8); // every touch was written: 4 explicit, 4 due (a second is half of the 2 s TTL)
+  }, 10_000);
+
+  test('touch() answers true only when it wrote, false for a session that is gone', async () => {
+    const sessions = new TokenSession();
+    const counts = countCalls(sessions.store);
+    const { sid } = await sessions.newWttl({}, 0.2);
+    expect(await sessions.touch(sid)).toBe(true);
+    expect(counts.set).toBe(2);
+    await sleep(300);
+    expect(await sessions.touch(sid)).toBe(false);
+    expect(counts.set).toBe(2);
   });
 });
 

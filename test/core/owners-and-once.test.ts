@@ -1,3 +1,4 @@
+// Owners (list, destroyAll, destroyById) and one-time tokens, in process and on Redis.
 import { randomUUID } from 'node:crypto';
 import { RedisStore } from 'connect-redis';
 import { createClient, type RedisClientType } from 'redis';

@@ -1,3 +1,4 @@
+// The serial queues: order, failures, at-once answers.
 import { SerialByKey, SerialQueue } from '../../src/core/serial';
 
 const later = <T>(ms: number, value: T): Promise<T> => new Promise((done) => setTimeout(() => done(value), ms));

@@ -1,3 +1,4 @@
+// The demo page in Debian's chromium, driven by playwright-core.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

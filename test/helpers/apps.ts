@@ -1,3 +1,4 @@
+// One small app per adapter, with the same routes, for the behaviour suites.
 import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Koa from 'koa';

@@ -1,3 +1,4 @@
+// Real third-party stores, opened for the compatibility and concurrency suites.
 import { randomUUID } from 'node:crypto';
 import connectPgSimple from 'connect-pg-simple';
 import { RedisStore } from 'connect-redis';

@@ -1,3 +1,4 @@
+// Fake stores of every calling style, broken stores, and call counting.
 import type { ExpressSessionStore, StoreCallback } from '../../src';
 
 /**

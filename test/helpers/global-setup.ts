@@ -1,3 +1,4 @@
+// Starts the shared redis-server and PostgreSQL for the whole jest run.
 import { startPostgres, startRedis, type TestServer } from './servers';
 
 /**

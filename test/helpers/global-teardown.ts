@@ -1,3 +1,4 @@
+// Stops the shared servers.
 import type { TestServer } from './servers';
 
 export default async function globalTeardown(): Promise<void> {

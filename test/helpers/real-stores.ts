@@ -1,3 +1,4 @@
+// In-process stores (session-memory-store, memorystore) as the TTL tests use them.
 import sessionMemoryStore = require('session-memory-store');
 import memorystore = require('memorystore');
 import { MemoryStore as ExpressMemoryStore } from 'express-session';

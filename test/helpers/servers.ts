@@ -1,3 +1,4 @@
+// Starts real redis-server and PostgreSQL processes on loopback ports.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';

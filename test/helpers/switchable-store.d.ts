@@ -1,3 +1,4 @@
+// Types of switchable-store.js.
 import type { ExpressSessionStore } from '../../src';
 
 /** How a switchable store's method misbehaves. */
@@ -9,6 +10,8 @@ export interface SwitchableStore extends ExpressSessionStore {
   readonly map: Map<string, string>;
   /** The methods made to misbehave, and how. */
   faults: Map<'get' | 'set' | 'destroy', Fault>;
+  /** The methods made slow, and by how many ms: the call takes effect, and answers, that much later. */
+  delays: Map<'get' | 'set' | 'destroy', number>;
 }
 
 export function switchableStore(): SwitchableStore;

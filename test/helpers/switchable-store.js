@@ -23,10 +23,13 @@ function switchableStore() {
     },
   };
   const faults = new Map();
-  const store = { map, faults };
+  const delays = new Map();
+  const store = { map, faults, delays };
   for (const name of Object.keys(working)) {
     store[name] = (...args) => {
       const fault = faults.get(name);
+      const delay = delays.get(name);
+      if (fault === undefined && delay !== undefined) return void setTimeout(() => working[name](...args), delay);
       if (fault === undefined) return working[name](...args);
       const callback = args.pop();
       const refused = new Error(`${name}: connection refused`);

@@ -1,3 +1,4 @@
+// The behaviour suite: one set of HTTP tests run against every adapter.
 import request from 'supertest';
 import { TokenSession, type InvalidTokenEvent, type MiddlewareOptions } from '../../src';
 import { ADAPTERS, type AdapterName, type RunningApp } from '../helpers/apps';
@@ -87,6 +88,36 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     expect(calls.set).toBe(1);
     await http.post('/touch').set(HEADER, token).expect(200);
     expect(calls.set).toBe(2);
+  });
+
+  test.each([
+    [false, 0],
+    [true, 1],
+  ])('autoTouch: %p with touchAfter: 0: a read-only request makes %i touch writes', async (autoTouch, writes) => {
+    const http = await start({ autoTouch, touchAfter: 0 });
+    const token = await login(http);
+    await sleep(5); // so that a touch would move the expiry
+    resetCounts();
+    await http.get('/session').set(HEADER, token).expect(200);
+    // A touch reads the session again before it writes, so as not to bring back one ended meanwhile.
+    expect(calls).toEqual({ get: 1 + writes, set: writes, destroy: 0 });
+    await http.post('/touch').set(HEADER, token).expect(200); // an explicit touch is written whatever autoTouch says
+    expect(calls.set).toBe(writes + 1);
+  });
+
+  test('a write still on its way to the store when a logout arrives does not bring the session back', async () => {
+    const http = await start();
+    const token = await login(http);
+    resetCounts();
+    store.delays.set('set', 400);
+    const slowWrite = http.post('/set?key=late&value=1').set(HEADER, token).then((res) => res);
+    while (calls.set === 0) await sleep(5); // the write has reached the store, which takes 400 ms to apply it
+    store.delays.clear();
+    await http.post('/logout').set(HEADER, token).expect(200);
+    expect((await slowWrite).status).toBe(200);
+    await http.get('/session').set(HEADER, token).expect(200, { id: null, data: {}, status: 'unknown' });
+    expect(store.map.size).toBe(0);
+    expect(calls.destroy).toBe(1);
   });
 
   test.each([

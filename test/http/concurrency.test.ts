@@ -1,3 +1,4 @@
+// Overlapping requests on one session, on every adapter and on real stores.
 import request from 'supertest';
 import { TokenSession, type ExpressSessionStore } from '../../src';
 import { ADAPTERS, type AdapterName, type RunningApp } from '../helpers/apps';

@@ -1,3 +1,4 @@
+// Store faults in a process of their own, where an unhandled rejection would end it.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { FAULTS } from '../helpers/switchable-store';

@@ -1,3 +1,4 @@
+// What a hostile client controls (headers, query, body, token shape) never reaches the store unchecked.
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import request from 'supertest';

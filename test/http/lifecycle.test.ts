@@ -1,3 +1,4 @@
+// The framework-neutral lifecycle: token reading, HTTP options, failures with their status.
 import express from 'express';
 import request from 'supertest';
 import { TokenSession, type TokenSessionHandle } from '../../src';

@@ -1,3 +1,4 @@
+// The Node and Express middleware: the held end, the shared-prototype path, plain Node.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import request from 'supertest';
 import { TokenSession, type TokenSessionHandle } from '../../src';

@@ -1,3 +1,4 @@
+// A Redis that goes away and comes back: 503s, then service again.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describeWith } from '../helpers/real-servers';

@@ -1,3 +1,4 @@
+// Two processes sharing a store and a Redis index.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// TokenSession.Store, as old-style store factories subclass it.
 import { EventEmitter } from 'node:events';
 import { inherits } from 'node:util';
 import sessionMemoryStore = require('session-memory-store');

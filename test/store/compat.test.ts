@@ -1,3 +1,4 @@
+// The whole API against real third-party stores.
 import { createHash } from 'node:crypto';
 import { TokenSession } from '../../src';
 import { COMPAT_STORES, type CompatStore } from '../helpers/compat-stores';

@@ -1,3 +1,4 @@
+// The store and index calls: every calling style and fault.
 import { toIndexCalls, toStoreCalls } from '../../src/store/store-calls';
 import { memoryIndex, TokenSession, type ExpressSessionStore, type SessionIndex, type StoreCallback } from '../../src';
 import { brokenStore, fakeStore, WORKING_STYLES } from '../helpers/fake-stores';
