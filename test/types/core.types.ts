@@ -50,3 +50,18 @@ export function errorCodes(err: unknown): TokenSessionErrorCode | undefined {
   new TokenSession({ sotre: {} });
   return err instanceof TokenSessionError ? err.code : undefined;
 }
+
+// The user entry exports no internals; adapter authors find the lifecycle in token-session/adapter.
+// @ts-expect-error not exported from token-session
+import { HttpLifecycle as NotHere } from '../../src';
+// @ts-expect-error not exported anywhere
+import { andThen } from '../../src';
+import { HttpLifecycle, errorReply, type HttpError } from '../../src/adapter';
+
+export function adapterEntry(): void {
+  const lifecycle = new HttpLifecycle();
+  // The continuations' results come back as they are, or as a promise of them.
+  const opened: string | Promise<string> = lifecycle.open({ headers: {} }, (session) => session.tokenStatus, (err: HttpError) => err.message);
+  const reply: number = errorReply(new Error('x')).status;
+  void [NotHere, andThen, opened, reply];
+}
