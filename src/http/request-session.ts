@@ -39,7 +39,7 @@ export interface TokenSessionHandle<T = SessionData> {
   destroy(): void;
   /** Writes now what would be written at commit. */
   save(): Promise<void>;
-  /** Restarts the TTL at commit, whatever `touchAfter` says. */
+  /** Restarts the TTL at commit, whatever `touchAfter` and `autoTouch` say. */
   touch(): void;
   /** The TokenSession instance (for `list`, `destroyAll`, `newOnce`, ...). */
   readonly sessions: TokenSession<T>;
