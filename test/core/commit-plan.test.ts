@@ -149,3 +149,36 @@ describe('when a touch is due', () => {
 test('the plans made against the stored record are exactly those that must be made again when they run', () => {
   expect((['erase', 'write-new', 'move', 'merge', 'touch', 'gone', null] as CommitReason[]).filter(buildsOnStored)).toEqual(['move', 'merge', 'touch', 'gone']);
 });
+
+describe('every combination, against the contract of README "How a request is committed"', () => {
+  const flags = ['sessionAfter', 'stored', 'created', 'moved', 'changed', 'touchDue', 'autoTouch', 'explicitTouch'] as const;
+  type Combination = Record<(typeof flags)[number], boolean>;
+  const combinations: Combination[] = Array.from({ length: 2 ** flags.length }, (_, bits) =>
+    Object.fromEntries(flags.map((flag, i) => [flag, Boolean(bits & (1 << i))])) as Combination);
+
+  /** The contract, read off DESIGN.md and the issue, one clause per line. */
+  function expected(c: Combination): CommitReason {
+    if (!c.sessionAfter) return c.stored ? 'erase' : null; // destroy(): erase what is stored, if anything
+    if (c.created) return 'write-new'; // create(): written whole, whatever was stored
+    if (!c.stored) return 'gone'; // builds on a session the store no longer has: nothing is written
+    if (c.moved) return 'move'; // regenerate(): a new token, with the changes
+    if (c.changed) return 'merge'; // the changed keys, onto the data as stored
+    if (c.explicitTouch) return 'touch'; // touch() always writes
+    return c.autoTouch && c.touchDue ? 'touch' : null; // an automatic touch only with autoTouch, when due
+  }
+
+  test.each(combinations)('%p', (c) => {
+    const to = !c.sessionAfter ? null : c.created || c.moved ? 'K2' : 'K1';
+    const intent = request({
+      to,
+      fresh: c.created ? fresh : null,
+      data: c.changed ? { ...LOADED, count: 2 } : { ...LOADED },
+      touch: c.explicitTouch ? 'force' : 'auto',
+    });
+    const plan = planCommit(intent, c.stored ? stored() : null, c.touchDue ? LATER : SOON, { ...RULES, autoTouch: c.autoTouch });
+    expect(plan?.reason ?? null).toBe(expected(c));
+    // Whatever the reason: a write goes to the session's key afterwards; an erase removes the key it started from.
+    if (plan?.write) expect(plan.write.key).toBe(to);
+    if (plan?.erase) expect(plan.erase).toBe('K1');
+  });
+});
