@@ -72,11 +72,13 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
         expect([200, 400, 401, 431]).toContain(res.status);
         if (res.status === 200) expect(['none', 'malformed', 'unknown']).toContain(JSON.parse(res.body).status);
         if (res.status === 401) expect(guarded).toBe(true);
-        // Node trims surrounding blanks from a header value; only one well-formed value may be looked up.
-        const wellFormed = values.length === 1 && isTokenShaped(values[0]!.toString('latin1').trim());
+        // Node trims the spaces and tabs around a header value (RFC 9110's OWS; not every Unicode
+        // blank, as String#trim would: a leading 0xA0 stays); only one well-formed value may be looked up.
+        const wellFormed = values.length === 1 && isTokenShaped(values[0]!.toString('latin1').replace(/^[ \t]+|[ \t]+$/g, ''));
         expect(calls.get - lookupsBefore).toBe(wellFormed && res.status !== 400 ? 1 : 0);
       }),
-      { numRuns: 60 },
+      // A value that once broke this test's own reading of Node's trimming: NBSP, then a well-formed "+".
+      { numRuns: 60, examples: [[[Buffer.from([0xa0, 0x2b])], false]] },
     );
     const token = (await request(url).post('/login').expect(200)).body.token as string;
     await request(url).get('/session').set(HEADER, token).expect(200); // still serving
