@@ -7,7 +7,7 @@ import { buildsOnStored, commitReason, planCommit, type CommitIntent, type Commi
 import { toStorableData } from './data';
 import type { ResolvedOptions } from './options';
 import { SerialByKey } from './serial';
-import { assertToken, defaultGenId, issueToken, publicIdOf, storeKeyOf } from './tokens';
+import { defaultGenId, issueToken, publicIdOf, storeKeyOf } from './tokens';
 
 const debug = debuglog('token-session');
 
@@ -52,15 +52,9 @@ export class SessionRecords<T> {
     this.#queues = queuesOf(options.store);
   }
 
-  /** The live session of a token, or `null`. Checks the token's shape before any store call. */
-  find(token: string): Maybe<LoadedSession<T> | null> {
-    assertToken(token);
-    return this.findShaped(token);
-  }
-
   /**
-   * `find` for a token the caller has already checked with `isTokenShaped` (the request path
-   * does, to tell a malformed token from an unknown one without an exception).
+   * The live session of a token the caller has already checked with `isTokenShaped` (the request
+   * path does, to tell a malformed token from an unknown one without an exception), or `null`.
    */
   findShaped(token: string): Maybe<LoadedSession<T> | null> {
     const key = this.keyOf(token);
@@ -182,10 +176,5 @@ export class SessionRecords<T> {
   /** The idle TTL of new sessions, ms. */
   get defaultTtlMs(): number {
     return this.#options.ttlMs;
-  }
-
-  /** Keys with a commit under way or queued (for tests: none may be left behind). */
-  get commitsUnderWay(): number {
-    return this.#queues.size;
   }
 }
