@@ -3,6 +3,7 @@ import type { CommitIntent, Lifetime } from '../core/commit-plan';
 import { copyData } from '../core/data';
 import { SerialQueue } from '../core/serial';
 import type { CommitOutcome, LoadedSession, SessionRecords } from '../core/session-records';
+import type { SessionRecord } from '../store/record';
 import type { SessionData, TokenSession } from '../core/token-session';
 import { publicIdOf } from '../core/tokens';
 import { ttlMsOf } from '../core/ttl';
@@ -78,8 +79,12 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   #key: string | null;
   #data: T;
   readonly #requestToken: string | null;
-  /** The session as the store holds it, as far as this request knows: loaded, or written by its last commit. */
-  #stored: LoadedSession<T> | null;
+  /**
+   * The session as the store holds it, as far as this request knows: loaded, or written by its
+   * last commit. `record` is `undefined` once the final commit wrote it: a later commit (a
+   * `save()` after the response) has it read again.
+   */
+  #stored: { key: string; record: SessionRecord<T> | undefined } | null;
   /** The data as the handler last saw it stored (never mutated): the changes are what differs from it. */
   #baseline: T | null;
   /** Set by `create()` until committed: a session started from scratch. */
@@ -217,14 +222,23 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
         this.destroy();
         return;
       case 'touch':
-        this.#stored = { key: this.#key!, record: record! };
+        this.#stored = this.#written(record!);
         return;
       case 'write-new':
       case 'move':
       case 'merge':
-        this.#stored = { key: this.#key!, record: record! };
+        this.#stored = this.#written(record!);
         this.#baseline = copyData(this.#data);
         this.#fresh = null;
     }
+  }
+
+  /**
+   * What this request wrote. The record is kept only for a commit still to come: the handle
+   * lives on in the framework's request object, and a record held there costs the
+   * young-generation GC (BENCHMARKS.md, "Why the code is shaped so").
+   */
+  #written(record: SessionRecord<T>): { key: string; record: SessionRecord<T> | undefined } {
+    return { key: this.#key!, record: this.#finalCommitStarted ? undefined : record };
   }
 }

@@ -103,3 +103,22 @@ test('a store failure in open or commit reaches `otherwise` with its 503 already
   await expect(failureOf((otherwise) => lifecycle.commit(anonymous!, () => 'committed', otherwise)))
     .resolves.toEqual({ failed: expect.objectContaining(unavailable) });
 });
+
+test('a save() after the final commit reads the session again and writes onto it', async () => {
+  const sessions = new TokenSession<any>();
+  const lifecycle = new HttpLifecycle({ sessions });
+  const opened = (raw: { headers: Record<string, string> }) => new Promise<TokenSessionHandle<any>>((resolve, reject) => lifecycle.open(raw, resolve, reject));
+  const committed = (session: TokenSessionHandle<any>) => new Promise((resolve, reject) => lifecycle.commit(session, resolve, reject));
+  const first = await opened({ headers: {} });
+  const token = first.create({ n: 1 });
+  await committed(first);
+  await sessions.set(token, { n: 1, elsewhere: true }); // changed by someone else since
+  first.data.n = 2;
+  await first.save();
+  expect(await sessions.getNotTouch(token)).toEqual({ n: 2, elsewhere: true });
+  await sessions.destroy(token);
+  first.data.n = 3;
+  await first.save(); // the session is gone: nothing is written, and the handle has no session any more
+  expect(first.id).toBeNull();
+  expect(await sessions.getNotTouch(token)).toBeNull();
+});
