@@ -54,10 +54,15 @@ export function intentOf<T>(from: string | null, to: string | null, ask: Partial
  */
 export type CommitReason = 'erase' | 'write-new' | 'move' | 'merge' | 'touch' | 'gone' | null;
 
-/** A commit's store work, in its order: `write` first, then `erase` (a move's old key, or the ended session). */
+/**
+ * A commit's store work, in its order: `record` written under `key` first, then `erase` removed
+ * (a move's old key, or the ended session). Once run, the plan is also the commit's outcome.
+ */
 export interface CommitPlan<T> {
   reason: Exclude<CommitReason, null>;
-  write: { key: string; record: SessionRecord<T> } | null;
+  /** Where `record` is written; `null` when nothing is. */
+  key: string | null;
+  record: SessionRecord<T> | null;
   erase: string | null;
 }
 
@@ -95,20 +100,26 @@ export function buildsOnStored(reason: CommitReason): boolean {
   return reason === 'move' || reason === 'merge' || reason === 'touch' || reason === 'gone';
 }
 
-/** The whole plan: the decision of `commitReason` and the records it writes. Throws `ERR_INVALID_DATA` for data that cannot be stored. */
-export function planCommit<T>(intent: CommitIntent<T>, stored: SessionRecord<T> | null, now: number, rules: PlanRules): CommitPlan<T> | null {
-  const reason = commitReason(intent, stored, now, rules);
+/**
+ * The whole plan: the decision of `commitReason` and the records it writes. Throws
+ * `ERR_INVALID_DATA` for data that cannot be stored. `decided` is the reason an earlier call
+ * gave against an earlier read of the same session: of it, only what depends on the stored
+ * record is decided again (a change or a move stays one while the session is stored).
+ */
+export function planCommit<T>(intent: CommitIntent<T>, stored: SessionRecord<T> | null, now: number, rules: PlanRules, decided?: CommitReason): CommitPlan<T> | null {
+  const reason = (decided === 'merge' || decided === 'move') && stored !== null ? decided : commitReason(intent, stored, now, rules);
   switch (reason) {
     case null:
       return null;
     case 'gone':
-      return { reason, write: null, erase: null };
+      return { reason, key: null, record: null, erase: null };
     case 'erase':
-      return { reason, write: null, erase: intent.from };
+      return { reason, key: null, record: null, erase: intent.from };
     case 'write-new': {
       const data = toStorableData(intent.data as T, rules.maxDataBytes);
-      const record = recordOf(data, intent.fresh!, now, rules, intent.once);
-      return { reason, write: { key: intent.to!, record }, erase: intent.from !== intent.to ? intent.from : null };
+      const { ttlMs, createdAt } = intent.fresh!;
+      const record = recordOf(data, ttlMs, createdAt, now, rules, intent.once);
+      return { reason, key: intent.to, record, erase: intent.from !== intent.to ? intent.from : null };
     }
     case 'move':
     case 'merge': {
@@ -116,13 +127,13 @@ export function planCommit<T>(intent: CommitIntent<T>, stored: SessionRecord<T> 
       const { data: asLeft, baseline } = intent;
       const edited = asLeft === undefined ? current.data : baseline === null ? asLeft : applyChanges(current.data, changesOf(asLeft as object, baseline as object));
       const data = toStorableData(edited, rules.maxDataBytes);
-      const lifetime = { ttlMs: intent.ttlMs ?? current.cookie.originalMaxAge, createdAt: current.createdAt };
-      return { reason, write: { key: intent.to!, record: recordOf(data, lifetime, now, rules, false) }, erase: reason === 'move' ? intent.from : null };
+      const record = recordOf(data, intent.ttlMs ?? current.cookie.originalMaxAge, current.createdAt, now, rules, false);
+      return { reason, key: intent.to, record, erase: reason === 'move' ? intent.from : null };
     }
     case 'touch': {
       const current = stored!;
-      const lifetime = { ttlMs: current.cookie.originalMaxAge, createdAt: current.createdAt };
-      return { reason, write: { key: intent.to!, record: recordOf(current.data, lifetime, now, rules, false) }, erase: null };
+      const record = recordOf(current.data, current.cookie.originalMaxAge, current.createdAt, now, rules, false);
+      return { reason, key: intent.to, record, erase: null };
     }
   }
 }
@@ -151,7 +162,7 @@ export function isTouchDue(stored: SessionRecord, now: number, rules: PlanRules)
   return gain > 0 && gain >= touchAfter;
 }
 
-function recordOf<T>(data: T, { ttlMs, createdAt }: Lifetime, now: number, rules: PlanRules, once: boolean): SessionRecord<T> {
+function recordOf<T>(data: T, ttlMs: number, createdAt: number, now: number, rules: PlanRules, once: boolean): SessionRecord<T> {
   if (once) return buildRecord(data, ttlMs, createdAt, now, rules, { once: true });
   const owner = ownerOf(data, rules.ownerKey);
   return buildRecord(data, ttlMs, createdAt, now, rules, owner === undefined ? {} : { owner });

@@ -17,7 +17,7 @@ export interface LoadedSession<T> {
   record: SessionRecord<T>;
 }
 
-/** What a commit did, and the record now stored under the intent's `to` (`null` when there is none). */
+/** What a commit did, and the record now stored under the intent's `to` (`null` when there is none): a run plan, or nothing done. */
 export interface CommitOutcome<T> {
   reason: CommitReason;
   record: SessionRecord<T> | null;
@@ -95,25 +95,26 @@ export class SessionRecords<T> {
   commit(intent: CommitIntent<T>, loaded: SessionRecord<T> | null | undefined): Maybe<CommitOutcome<T>> {
     const options = this.#options;
     const { from } = intent;
+    let decided: CommitReason | undefined;
     if (from === null || loaded !== undefined) {
       const known = from === null ? null : loaded!;
-      const reason = commitReason(intent, known, Date.now(), options);
-      if (reason === null) return { reason, record: known };
-      if (from === null || !buildsOnStored(reason)) {
+      decided = commitReason(intent, known, Date.now(), options);
+      if (decided === null) return { reason: decided, record: known };
+      if (from === null || !buildsOnStored(decided)) {
         return this.#queues.run((from ?? intent.to)!, () => this.#run(planCommit(intent, known, Date.now(), options)!));
       }
     }
     return this.#queues.run(from, () => andThen(this.readLive(from, intent.once ? 'once' : 'session'), (current) => {
-      const plan = planCommit(intent, current, Date.now(), options);
+      const plan = planCommit(intent, current, Date.now(), options, decided);
       return plan === null ? { reason: null, record: current } : this.#run(plan);
     }));
   }
 
   #run(plan: CommitPlan<T>): Maybe<CommitOutcome<T>> {
-    const { reason, write, erase } = plan;
-    if (write === null) return erase === null ? { reason, record: null } : andThen(this.#erase(erase), () => ({ reason, record: null }));
-    const written = andThen(this.#write(write.key, write.record), () => ({ reason, record: write.record }));
-    return erase === null ? written : andThen(written, (outcome) => this.#eraseAfterWrite(erase, write.key, outcome));
+    const { key, record, erase } = plan;
+    if (key === null) return erase === null ? plan : andThen(this.#erase(erase), () => plan);
+    const written = andThen(this.#write(key, record!), () => plan);
+    return erase === null ? written : andThen(written, () => this.#eraseAfterWrite(erase, key, plan));
   }
 
   /**

@@ -68,7 +68,7 @@ describe.each(CASES)('$name', ({ intent, stored: record, now = SOON, rules = {},
     expect(commitReason(intent, record, now, planRules)).toBe(reason);
     const plan = planCommit(intent, record, now, planRules);
     expect(plan?.reason ?? null).toBe(reason);
-    if (write !== undefined) expect(plan?.write?.key ?? null).toBe(write);
+    if (write !== undefined) expect(plan?.key ?? null).toBe(write);
     if (erase !== undefined) expect(plan?.erase ?? null).toBe(erase);
   });
 });
@@ -77,19 +77,19 @@ describe('what a plan writes', () => {
   test('a merge writes only the changed keys, onto the data as stored now (a key another request added is kept)', () => {
     const storedNow = stored({ ...LOADED, added: 'elsewhere' });
     const plan = planCommit(request({ data: { user: 'ana', count: 2 } }), storedNow, SOON, RULES)!;
-    expect(plan.write!.record.data).toEqual({ user: 'ana', count: 2, added: 'elsewhere' });
+    expect(plan.record!.data).toEqual({ user: 'ana', count: 2, added: 'elsewhere' });
   });
 
   test('a removed key is removed; a replacing write (set) drops what it does not name', () => {
     const removed = planCommit(request({ data: { user: 'ana' } }), stored({ ...LOADED, added: 1 }), SOON, RULES)!;
-    expect(removed.write!.record.data).toEqual({ user: 'ana', added: 1 });
+    expect(removed.record!.data).toEqual({ user: 'ana', added: 1 });
     const replaced = planCommit(intentOf<Data>('K1', 'K1', { data: { other: true } }), stored(), SOON, RULES)!;
-    expect(replaced.write!.record.data).toEqual({ other: true });
+    expect(replaced.record!.data).toEqual({ other: true });
   });
 
   test('every write restarts the idle TTL from now, keeps the creation time and the session\'s own TTL', () => {
     for (const intent of [request({ data: { count: 9 } }), request({ touch: 'force' }), request({ to: 'K2' })]) {
-      const { record } = planCommit(intent, stored(LOADED, 7000), SOON, RULES)!.write!;
+      const record = planCommit(intent, stored(LOADED, 7000), SOON, RULES)!.record!;
       expect(expiresAt(record)).toBe(SOON + 7000);
       expect(record.cookie.originalMaxAge).toBe(7000);
       expect(record.createdAt).toBe(T0);
@@ -97,24 +97,24 @@ describe('what a plan writes', () => {
   });
 
   test('setWttl gives the session its new TTL', () => {
-    const { record } = planCommit(intentOf<Data>('K1', 'K1', { data: LOADED, ttlMs: 5000 }), stored(), SOON, RULES)!.write!;
+    const record = planCommit(intentOf<Data>('K1', 'K1', { data: LOADED, ttlMs: 5000 }), stored(), SOON, RULES)!.record!;
     expect(record.cookie.originalMaxAge).toBe(5000);
     expect(expiresAt(record)).toBe(SOON + 5000);
   });
 
   test('a new session is written whole with its own lifetime and owner; a one-time record has no owner', () => {
-    const { record } = planCommit(intentOf<Data>(null, 'K2', { fresh, data: { user: 'bo' } }), null, SOON, RULES)!.write!;
+    const record = planCommit(intentOf<Data>(null, 'K2', { fresh, data: { user: 'bo' } }), null, SOON, RULES)!.record!;
     expect(record).toMatchObject({ data: { user: 'bo' }, createdAt: SOON, owner: 'bo' });
     expect(expiresAt(record)).toBe(SOON + TTL);
-    const once = planCommit(intentOf<Data>(null, 'K3', { fresh, data: { user: 'bo' }, once: true }), null, SOON, RULES)!.write!.record;
+    const once = planCommit(intentOf<Data>(null, 'K3', { fresh, data: { user: 'bo' }, once: true }), null, SOON, RULES)!.record!;
     expect(once.once).toBe(true);
     expect(once.owner).toBeUndefined();
   });
 
   test('a move or touch writes the data as stored, not as the caller last saw it', () => {
     const storedNow = stored({ ...LOADED, added: 1 });
-    expect(planCommit(request({ to: 'K2' }), storedNow, SOON, RULES)!.write!.record.data).toEqual({ ...LOADED, added: 1 });
-    expect(planCommit(request({ touch: 'force' }), storedNow, SOON, RULES)!.write!.record.data).toEqual({ ...LOADED, added: 1 });
+    expect(planCommit(request({ to: 'K2' }), storedNow, SOON, RULES)!.record!.data).toEqual({ ...LOADED, added: 1 });
+    expect(planCommit(request({ touch: 'force' }), storedNow, SOON, RULES)!.record!.data).toEqual({ ...LOADED, added: 1 });
   });
 
   test('data that cannot be stored is refused with ERR_INVALID_DATA', () => {
@@ -144,6 +144,15 @@ describe('when a touch is due', () => {
     expect(due(capped, T0 + 40_000, rules)).toBe(false);
     expect(commitReason(request({ touch: 'force' }), capped, T0 + 40_000, { ...RULES, ...rules })).toBe('touch'); // explicit: always written
   });
+});
+
+test('planned again against a later read, a change or a move stays one while the session is stored; the rest is decided again', () => {
+  const changed = request({ data: { ...LOADED, count: 2 } });
+  expect(planCommit(changed, stored(), SOON, RULES, 'merge')?.reason).toBe('merge');
+  expect(planCommit(changed, null, SOON, RULES, 'merge')?.reason).toBe('gone');
+  expect(planCommit(request({ to: 'K2' }), null, SOON, RULES, 'move')?.reason).toBe('gone');
+  // A touch due at the first read, but another request touched the session since: nothing to do.
+  expect(planCommit(request(), stored(LOADED, TTL), T0 + 1000, RULES, 'touch')).toBeNull();
 });
 
 test('the plans made against the stored record are exactly those that must be made again when they run', () => {
@@ -178,7 +187,7 @@ describe('every combination, against the contract of README "How a request is co
     const plan = planCommit(intent, c.stored ? stored() : null, c.touchDue ? LATER : SOON, { ...RULES, autoTouch: c.autoTouch });
     expect(plan?.reason ?? null).toBe(expected(c));
     // Whatever the reason: a write goes to the session's key afterwards; an erase removes the key it started from.
-    if (plan?.write) expect(plan.write.key).toBe(to);
+    if (plan?.key) expect(plan.key).toBe(to);
     if (plan?.erase) expect(plan.erase).toBe('K1');
   });
 });
