@@ -20,9 +20,3 @@ export function andThen<T, R>(value: Maybe<T>, next: (value: T) => Maybe<R>): Ma
     return Promise.reject(err);
   }
 }
-
-/** Calls `onValue` at once when the value is here, else once it is; a failure goes to `onError`. */
-export function whenReady<T>(value: Maybe<T>, onValue: (value: T) => void, onError: (err: unknown) => void): void {
-  if (isPromise(value)) value.then(onValue, onError);
-  else onValue(value);
-}

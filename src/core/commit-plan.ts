@@ -23,13 +23,14 @@ export interface CommitIntent<T> {
   to: string | null;
   /** Set when the session starts from scratch (`create()`, `new()`): written whole, replacing `from`. */
   fresh: Lifetime | null;
-  /** The data as the caller left it; `undefined`: the data is not touched. */
+  /** The data as the caller left it (a new session's data, when `fresh`). */
   data: T | undefined;
   /**
    * What `data` started from: only the top-level keys that differ are written, onto the data as
-   * stored by then, so concurrent changes of other keys all land. `null`: `data` replaces it whole.
+   * stored by then, so concurrent changes of other keys all land. `null`: `data` replaces it
+   * whole (`set`). `undefined`: the data is not touched (`touch`, `regenerate`, `destroy`).
    */
-  baseline: T | null;
+  baseline: T | null | undefined;
   /** A new idle TTL for the session (`setWttl`), ms. */
   ttlMs: number | undefined;
   touch: TouchRequest;
@@ -39,7 +40,11 @@ export interface CommitIntent<T> {
 
 /** An intent that asks for nothing but what `ask` names: no data change, no touch. */
 export function intentOf<T>(from: string | null, to: string | null, ask: Partial<CommitIntent<T>> = {}): CommitIntent<T> {
-  return { from, to, fresh: null, data: undefined, baseline: null, ttlMs: undefined, touch: 'never', once: false, ...ask };
+  // Field by field rather than a spread: the programmatic methods make one per call.
+  return {
+    from, to, fresh: ask.fresh ?? null, data: ask.data, baseline: ask.baseline, ttlMs: ask.ttlMs,
+    touch: ask.touch ?? 'never', once: ask.once ?? false,
+  };
 }
 
 /**
@@ -125,7 +130,7 @@ export function planCommit<T>(intent: CommitIntent<T>, stored: SessionRecord<T> 
     case 'merge': {
       const current = stored!;
       const { data: asLeft, baseline } = intent;
-      const edited = asLeft === undefined ? current.data : baseline === null ? asLeft : applyChanges(current.data, changesOf(asLeft as object, baseline as object));
+      const edited = baseline === undefined ? current.data : baseline === null ? asLeft as T : applyChanges(current.data, changesOf(asLeft as object, baseline as object));
       const data = toStorableData(edited, rules.maxDataBytes);
       const record = recordOf(data, intent.ttlMs ?? current.cookie.originalMaxAge, current.createdAt, now, rules, false);
       return { reason, key: intent.to, record, erase: reason === 'move' ? intent.from : null };
@@ -139,7 +144,7 @@ export function planCommit<T>(intent: CommitIntent<T>, stored: SessionRecord<T> 
 }
 
 function dataChanged<T>(intent: CommitIntent<T>): boolean {
-  return intent.data !== undefined && (intent.baseline === null || !sameJson(intent.data, intent.baseline));
+  return intent.baseline !== undefined && (intent.baseline === null || !sameJson(intent.data, intent.baseline));
 }
 
 function touchWanted(touch: TouchRequest, stored: SessionRecord, now: number, rules: PlanRules): boolean {

@@ -29,9 +29,8 @@ export class OneTimeTokens<T> {
 
   async issue(data: T, ttlSeconds: number): Promise<string> {
     const fresh = { ttlMs: ttlMsOf(ttlSeconds), createdAt: Date.now() };
-    const stored = this.#records.storable(data); // refused before a token is made
     const token = this.#records.newToken();
-    await this.#records.commit(onceIntent(null, onceKeyOf(token, this.#hashTokens), { fresh, data: stored }), null);
+    await this.#records.commit(onceIntent(null, onceKeyOf(token, this.#hashTokens), { fresh, data }), null);
     return token;
   }
 

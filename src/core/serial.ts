@@ -12,15 +12,19 @@ export class SerialQueue {
   /** Runs `task` after the tasks before it; `onIdle` is called once nothing is left under way. */
   run<R>(task: () => Maybe<R>, onIdle?: () => void): Maybe<R> {
     const result = this.#tail ? this.#tail.then(task) : andThen(undefined, task);
-    if (!isPromise(result)) return result;
-    const settled = result.then(ignore, ignore);
+    if (isPromise(result)) this.hold(result, onIdle);
+    return result;
+  }
+
+  /** Makes the tasks that come after wait for `pending`, a task already started. */
+  hold(pending: Promise<unknown>, onIdle?: () => void): void {
+    const settled = pending.then(ignore, ignore);
     this.#tail = settled;
     void settled.then(() => {
       if (this.#tail !== settled) return;
       this.#tail = undefined;
       onIdle?.();
     });
-    return result;
   }
 }
 
@@ -33,9 +37,15 @@ export class SerialByKey {
   readonly #queues = new Map<string, SerialQueue>();
 
   run<R>(key: string, task: () => Maybe<R>): Maybe<R> {
-    const queue = this.#queues.get(key) ?? new SerialQueue();
-    const result = queue.run(task, () => this.#queues.delete(key));
-    if (isPromise(result)) this.#queues.set(key, queue);
+    const queue = this.#queues.get(key);
+    if (queue !== undefined) return queue.run(task, () => this.#queues.delete(key));
+    // Nothing under way for this key: run now, and make a queue only for a task still to finish.
+    const result = andThen(undefined, task);
+    if (isPromise(result)) {
+      const started = new SerialQueue();
+      started.hold(result, () => this.#queues.delete(key));
+      this.#queues.set(key, started);
+    }
     return result;
   }
 

@@ -183,22 +183,27 @@ export class TokenSession<T = SessionData> {
 
   private async create(data: T, ttlSeconds: number | undefined): Promise<NewSession<T>> {
     const ttlMs = ttlSeconds === undefined ? this.records.defaultTtlMs : ttlMsOf(ttlSeconds);
-    const stored = this.records.storable(data); // refused before a token is made
     const token = this.records.newToken();
     const fresh = { ttlMs, createdAt: Date.now() };
-    const { record } = await this.records.commit(intent(null, this.records.keyOf(token), { fresh, data: stored }), null);
+    const { record } = await this.records.commit(intent(null, this.records.keyOf(token), { fresh, data }), null);
     return { sid: token, sessionId: token, data: copyData(record!.data) };
   }
 
+  /**
+   * A read that never writes is a plain read. One that may touch is read under the session's
+   * queue and planned on that read: one round trip, two when the touch is due.
+   */
   private async load(sid: string, touch: TouchRequest): Promise<T | null> {
-    const { record } = await this.#commitTo(sid, (key) => intent(key, key, { touch }));
+    assertToken(sid);
+    const record = touch === 'never'
+      ? (await this.records.findShaped(sid))?.record ?? null
+      : (await this.#commitTo(sid, (key) => intent(key, key, { touch }))).record;
     return record === null ? null : copyData(record.data);
   }
 
   private async replace(sid: string, data: T, ttlSeconds: number | undefined): Promise<void> {
     const ttlMs = ttlSeconds === undefined ? undefined : ttlMsOf(ttlSeconds);
-    const stored = this.records.storable(data); // refused before any store call
-    const { reason } = await this.#commitTo(sid, (key) => intent(key, key, { data: stored, ttlMs }));
+    const { reason } = await this.#commitTo(sid, (key) => intent(key, key, { data, baseline: null, ttlMs }));
     if (reason === 'gone') throw notFound();
   }
 

@@ -96,7 +96,11 @@ export class HttpLifecycle<T = any> {
    * framework may run its send hook again, for the error response of a failed commit.
    */
   commit<R>(session: TokenSessionHandle<T>, then: (headers: Record<string, string> | null) => R, otherwise: (err: HttpError) => R): Maybe<R> {
-    const own = requestSessionOf(session);
+    if (!(session instanceof RequestSession)) {
+      // The handler replaced the request's session with something of its own: its commit is lost, said plainly.
+      return otherwise(withHttpStatus(new TokenSessionError('ERR_OPTIONS', 'the request\'s tokenSession was replaced by something the middleware did not make')));
+    }
+    const own = session as RequestSession<T>;
     if (!own.startFinalCommit()) return then(null);
     return settled(andThen(own.commit(), () => {
       const token = own.issuedToken;
@@ -109,11 +113,6 @@ export class HttpLifecycle<T = any> {
 function settled<V, R>(value: Maybe<V>, then: (value: V) => R, otherwise: (err: HttpError) => R): Maybe<R> {
   if (!isPromise(value)) return then(value);
   return value.then(then, (err: unknown) => otherwise(withHttpStatus(err) as HttpError)) as Promise<R>;
-}
-
-function requestSessionOf<T>(session: TokenSessionHandle<T>): RequestSession<T> {
-  if (session instanceof RequestSession) return session;
-  throw new TokenSessionError('ERR_OPTIONS', 'the request\'s tokenSession was replaced by something the middleware did not make');
 }
 
 /**

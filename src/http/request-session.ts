@@ -199,7 +199,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
       from: stored === null ? null : stored.key,
       to: this.#key,
       fresh: this.#fresh,
-      data: this.#id === null ? undefined : this.#data,
+      data: this.#data,
       baseline: this.#baseline,
       ttlMs: undefined,
       touch: this.#touch,

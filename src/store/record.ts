@@ -83,11 +83,6 @@ export function buildRecord<T>(
   return record;
 }
 
-/** The same session with its expiry restarted at `now` (what a touch writes). */
-export function restartRecord<T>(record: SessionRecord<T>, now: number, rules: ExpiryRules): SessionRecord<T> {
-  return buildRecord(record.data, record.cookie.originalMaxAge, record.createdAt, now, rules, record);
-}
-
 /** The idle deadline from `now`, never past the absolute deadline. */
 function nextExpiry(ttlMs: number, createdAt: number, now: number, rules: ExpiryRules): number {
   const idle = now + ttlMs;

@@ -1,6 +1,6 @@
 // The programmatic API, method by method, on the default store.
 import { TokenSession, type ExpressSessionStore } from '../../src';
-import { countCalls, fakeStore, WORKING_STYLES } from '../helpers/fake-stores';
+import { countCalls, fakeStore, switchableStore, WORKING_STYLES } from '../helpers/fake-stores';
 import { IN_PROCESS_STORES } from '../helpers/real-stores';
 
 interface Backend {
@@ -131,4 +131,24 @@ test('regenerate does not leave two live tokens when the old one cannot be remov
   await expect(sessions.regenerate(sid)).rejects.toMatchObject({ code: 'ERR_STORE' });
   expect(store.map.size).toBe(1);
   expect(await sessions.get(sid)).toEqual({ a: 1 });
+});
+
+describe.each([
+  ['one engine', 1],
+  ['two engines on one store', 2],
+])('commits of one session run one at a time in a process: %s', (_name, engines) => {
+  test('a destroy that comes while a set is still on its way to the store waits for it, and the session stays ended', async () => {
+    const store = switchableStore();
+    const writer = new TokenSession<any>({ store });
+    const ender = engines === 1 ? writer : new TokenSession<any>({ store });
+    const { sid } = await writer.new({ n: 0 });
+    store.delays.set('set', 300);
+    const slowSet = writer.set(sid, { n: 1, late: true });
+    await new Promise((done) => setTimeout(done, 50)); // the set has read the session and is writing it
+    store.delays.clear();
+    expect(await ender.destroy(sid)).toBe(true);
+    await slowSet;
+    expect(await writer.getNotTouch(sid)).toBeNull();
+    expect(store.map.size).toBe(0);
+  });
 });

@@ -48,8 +48,8 @@ const CASES: Case[] = [
   { name: 'data changed and touch due: the write restarts the TTL', intent: request({ data: { ...LOADED, count: 2 } }), stored: stored(), now: LATER, reason: 'merge', write: 'K1' },
   { name: 'data changed, explicit save()/touch()', intent: request({ data: { ...LOADED, count: 2 }, touch: 'force' }), stored: stored(), now: SOON, reason: 'merge' },
   { name: 'data changed, session gone meanwhile', intent: request({ data: { ...LOADED, count: 2 } }), stored: null, reason: 'gone', write: null, erase: null },
-  { name: 'data replaced whole (set)', intent: intentOf('K1', 'K1', { data: { other: true } }), stored: stored(), now: SOON, reason: 'merge', write: 'K1' },
-  { name: 'a new TTL (setWttl)', intent: intentOf('K1', 'K1', { data: LOADED, ttlMs: 5000 }), stored: stored(), now: SOON, reason: 'merge' },
+  { name: 'data replaced whole (set)', intent: intentOf('K1', 'K1', { data: { other: true }, baseline: null }), stored: stored(), now: SOON, reason: 'merge', write: 'K1' },
+  { name: 'a new TTL (setWttl)', intent: intentOf('K1', 'K1', { data: LOADED, baseline: null, ttlMs: 5000 }), stored: stored(), now: SOON, reason: 'merge' },
   { name: 'regenerated', intent: request({ to: 'K2' }), stored: stored(), now: SOON, reason: 'move', write: 'K2', erase: 'K1' },
   { name: 'regenerated and changed', intent: request({ to: 'K2', data: { ...LOADED, count: 2 } }), stored: stored(), now: SOON, reason: 'move', write: 'K2', erase: 'K1' },
   { name: 'regenerated, session gone meanwhile', intent: request({ to: 'K2' }), stored: null, reason: 'gone' },
@@ -83,7 +83,7 @@ describe('what a plan writes', () => {
   test('a removed key is removed; a replacing write (set) drops what it does not name', () => {
     const removed = planCommit(request({ data: { user: 'ana' } }), stored({ ...LOADED, added: 1 }), SOON, RULES)!;
     expect(removed.record!.data).toEqual({ user: 'ana', added: 1 });
-    const replaced = planCommit(intentOf<Data>('K1', 'K1', { data: { other: true } }), stored(), SOON, RULES)!;
+    const replaced = planCommit(intentOf<Data>('K1', 'K1', { data: { other: true }, baseline: null }), stored(), SOON, RULES)!;
     expect(replaced.record!.data).toEqual({ other: true });
   });
 
@@ -97,7 +97,7 @@ describe('what a plan writes', () => {
   });
 
   test('setWttl gives the session its new TTL', () => {
-    const record = planCommit(intentOf<Data>('K1', 'K1', { data: LOADED, ttlMs: 5000 }), stored(), SOON, RULES)!.record!;
+    const record = planCommit(intentOf<Data>('K1', 'K1', { data: LOADED, baseline: null, ttlMs: 5000 }), stored(), SOON, RULES)!.record!;
     expect(record.cookie.originalMaxAge).toBe(5000);
     expect(expiresAt(record)).toBe(SOON + 5000);
   });

@@ -6,6 +6,8 @@ import { HttpLifecycle, type ResolvedHttpOptions } from '../../src/adapter';
 import { readPresentedToken } from '../../src/http/request-token';
 import { resolveMiddlewareOptions } from '../../src/http/options';
 import { expressTokenSession } from '../../integrations/express';
+import { tokenSessionPlugin } from '../../integrations/fastify';
+import Fastify from 'fastify';
 import { brokenStore } from '../helpers/fake-stores';
 
 describe('readPresentedToken', () => {
@@ -121,4 +123,19 @@ test('a save() after the final commit reads the session again and writes onto it
   await first.save(); // the session is gone: nothing is written, and the handle has no session any more
   expect(first.id).toBeNull();
   expect(await sessions.getNotTouch(token)).toBeNull();
+});
+
+test('a handler that replaces request.tokenSession (Fastify keeps the handle there) gets a clear 500, not a crash or a silent loss', async () => {
+  const app = Fastify();
+  await app.register(tokenSessionPlugin, {});
+  app.get('/replace', async (request) => {
+    (request as unknown as { tokenSession: unknown }).tokenSession = { data: { mine: true } };
+    return { ok: true };
+  });
+  app.get('/ok', async () => ({ ok: true }));
+  await app.ready();
+  const replaced = await request(app.server).get('/replace').expect(500);
+  expect(replaced.body).toMatchObject({ code: 'ERR_OPTIONS' });
+  await request(app.server).get('/ok').expect(200);
+  await app.close();
 });
