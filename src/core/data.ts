@@ -165,7 +165,19 @@ function checkValue(value: unknown, trail: (string | number)[], ancestors: objec
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === Object.prototype || proto === null || isOtherRealmsObjectPrototype(proto);
+}
+
+/**
+ * A plain object made in another realm (a `vm` context; jest's test realm, where
+ * `structuredClone` returns objects of Node's own): its prototype is that realm's
+ * `Object.prototype`, the one prototype that has no prototype itself and is its
+ * constructor's `prototype`.
+ */
+function isOtherRealmsObjectPrototype(proto: unknown): boolean {
+  if (typeof proto !== 'object' || proto === null || Object.getPrototypeOf(proto) !== null) return false;
+  const { constructor } = proto as { constructor?: unknown };
+  return typeof constructor === 'function' && constructor.name === 'Object' && constructor.prototype === proto;
 }
 
 function kindOf(value: unknown): string {

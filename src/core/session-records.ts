@@ -138,7 +138,7 @@ export class SessionRecords<T> {
    */
   #write(key: string, record: SessionRecord<T>): Maybe<void> {
     const store = () => {
-      const ttlSeconds = record.cookie.maxAge / 1000;
+      const ttlSeconds = (expiresAt(record) - Date.now()) / 1000;
       return this.#storeCalls.set(key, this.#options.hackttl(record, ttlSeconds, this.#options.store));
     };
     if (record.owner === undefined) return store();

@@ -38,12 +38,18 @@ export function issueToken(genid: GenId, req?: unknown): string {
   return token;
 }
 
+/** 24 bytes in base64url; 4 characters encode 3 bytes, so these 32 are exactly the first 24 bytes of the digest. */
+const STORE_KEY_LENGTH = 32;
+
 /**
  * The store key of a token. Hashed, a dump of the store holds no usable token: SHA-256 of a
  * 256-bit random token cannot be reversed, so no salt or slow hash is needed (unlike passwords).
+ * The key is the digest's first 24 bytes (192 bits, still one-way): 32 base64url characters,
+ * the length of express-session's ids, which stores size their `sid` columns for
+ * (connect-session-sequelize's is 36).
  */
 export function storeKeyOf(token: string, hashTokens: boolean): string {
-  return hashTokens ? sha256(token) : token;
+  return hashTokens ? sha256(token).slice(0, STORE_KEY_LENGTH) : token;
 }
 
 // crypto.hash (Node 20.12+) hashes in one call, without the Hash object createHash makes:

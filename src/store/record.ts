@@ -1,50 +1,65 @@
 // The record a store receives for a session, shaped like express-session's, and the expiry rules computed from it.
 /**
- * The `cookie` of a record written by this process. It holds the expiry as a number and
- * computes `expires` and `maxAge` when a store reads them, as express-session's own Cookie
- * does: a store that keeps the object in memory keeps two numbers, not an ISO string, and
- * `maxAge` is the time left when the store reads it. `toJSON` gives stores that serialise
- * the record the plain express-session shape; such a record comes back as a plain object.
+ * The `cookie` of a record written by this process: express-session's own Cookie, field for
+ * field, as its stores expect it. The same own fields (`path`, `_expires` a `Date`,
+ * `originalMaxAge`, `httpOnly`), the same accessors (`expires` the `Date`, `maxAge` the ms left
+ * when the store reads it, both settable as in express-session) and the same `toJSON`, so
+ * that a store that tests `instanceof Date`, calls `getTime()` or serialises the record sees
+ * what express-session would have handed it. A serialised record comes back as a plain object
+ * with `expires` an ISO string, and is read as such.
  */
 export class RecordCookie {
+  // A header token has no cookie path: these two are here because express-session's Cookie
+  // has them, and stores and tools that read records written by it find them here too.
+  path = '/';
+  _expires: Date;
   /** This session's idle TTL in ms. */
   originalMaxAge: number;
-  /** Epoch ms of the expiry. */
-  expiresAt: number;
+  httpOnly = true;
 
   constructor(originalMaxAge: number, expiresAt: number) {
+    this._expires = new Date(expiresAt);
     this.originalMaxAge = originalMaxAge;
-    this.expiresAt = expiresAt;
   }
 
-  /** ISO date of the expiry (read by connect-redis, connect-pg-simple, express-mysql-session). */
-  get expires(): string {
-    return new Date(this.expiresAt).toISOString();
+  /** The expiry (read by connect-redis, connect-pg-simple, express-mysql-session, connect-session-sequelize, nedb-session-store). */
+  get expires(): Date {
+    return this._expires;
   }
 
-  /** ms left (read by memorystore). */
+  /** As express-session's: a new expiry also becomes the TTL. */
+  set expires(date: Date) {
+    this._expires = date;
+    this.originalMaxAge = this.maxAge;
+  }
+
+  /** ms left (read by memorystore, connect-memcached, connect-sqlite3, connect-session-knex). */
   get maxAge(): number {
-    return this.expiresAt - Date.now();
+    return this._expires.getTime() - Date.now();
   }
 
-  toJSON(): { originalMaxAge: number; maxAge: number; expires: string } {
-    return { originalMaxAge: this.originalMaxAge, maxAge: this.maxAge, expires: this.expires };
+  set maxAge(ms: number) {
+    this.expires = new Date(Date.now() + ms);
+  }
+
+  /** What express-session's Cookie serialises: `maxAge` is not part of it. */
+  toJSON(): { originalMaxAge: number; expires: Date; httpOnly: boolean; path: string } {
+    return { originalMaxAge: this.originalMaxAge, expires: this._expires, httpOnly: this.httpOnly, path: this.path };
   }
 }
 
 /**
  * What a store receives for one session. It is shaped like an express-session session so that
- * every existing store computes its own expiry: connect-redis, connect-pg-simple and
- * express-mysql-session read `cookie.expires`, memorystore reads `cookie.maxAge`.
+ * every existing store computes its own expiry from `cookie.expires` or `cookie.maxAge`.
  */
 export interface SessionRecord<T = unknown> {
   cookie: {
     /** This session's idle TTL in ms (its own, when made by `newWttl` / `setWttl`). */
     readonly originalMaxAge: number;
-    /** ms left. */
-    readonly maxAge: number;
-    /** ISO date of the expiry: the idle deadline, capped by the absolute one. */
-    readonly expires: string;
+    /** ms left; absent from a record read back from JSON. */
+    readonly maxAge?: number;
+    /** The expiry (the idle deadline, capped by the absolute one): a `Date` as written, an ISO string as read back from JSON. */
+    readonly expires: Date | string;
   };
   data: T;
   /** Epoch ms of the session's creation; the absolute deadline counts from here. */
@@ -94,9 +109,10 @@ function absoluteDeadline(createdAt: number, rules: ExpiryRules): number | undef
   return rules.absoluteTtlMs === undefined ? undefined : createdAt + rules.absoluteTtlMs;
 }
 
+/** Epoch ms of the record's expiry, whether the store kept the `Date` or its JSON string. */
 export function expiresAt(record: SessionRecord): number {
-  const { cookie } = record;
-  return cookie instanceof RecordCookie ? cookie.expiresAt : Date.parse(cookie.expires);
+  const { expires } = record.cookie;
+  return expires instanceof Date ? expires.getTime() : Date.parse(expires);
 }
 
 /**
@@ -129,7 +145,8 @@ export function isSessionRecord(value: unknown): value is SessionRecord {
     typeof cookie === 'object' &&
     cookie !== null &&
     typeof cookie.originalMaxAge === 'number' &&
-    (cookie instanceof RecordCookie || (typeof cookie.expires === 'string' && !Number.isNaN(Date.parse(cookie.expires)))) &&
+    (cookie.expires instanceof Date || typeof cookie.expires === 'string') &&
+    !Number.isNaN(expiresAt(value as SessionRecord)) &&
     typeof createdAt === 'number' &&
     typeof data === 'object' &&
     data !== null &&

@@ -1,4 +1,5 @@
 // Session data: the JSON check, copies, comparison and key-by-key changes.
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { applyChanges, changesOf, copyData, sameJson, toStorableData } from '../../src/core/data';
 
@@ -98,5 +99,15 @@ describe('toStorableData: the size limit is exact, though most data is never ser
   test('the error names the path to the bad value', () => {
     expect(() => toStorableData({ a: { list: [1, { at: new Date(0) }] } }, 1000)).toThrow('data.a.list[1].at is an instance of Date');
     expect(() => toStorableData({ n: NaN }, 1000)).toThrow('data.n is NaN');
+  });
+
+  test('a plain object made in another realm is plain; an instance made there is not', () => {
+    // jest's own structuredClone gives objects of Node's realm, not of the test's.
+    const other = runInNewContext('({ user: "ana", cart: [{ id: 1 }], at: new Date(0) })');
+    expect(Object.getPrototypeOf(other)).not.toBe(Object.prototype);
+    expect(toStorableData({ ...other, at: undefined }, 1000)).toEqual({ user: 'ana', cart: [{ id: 1 }] });
+    expect(toStorableData(runInNewContext('({ nested: { a: 1 } })'), 1000)).toEqual({ nested: { a: 1 } });
+    expect(() => toStorableData(other, 1000)).toThrow('data.at is an instance of Date');
+    expect(() => toStorableData(runInNewContext('new (class Cart { constructor() { this.a = 1 } })()'), 1000)).toThrow('an instance of Cart');
   });
 });

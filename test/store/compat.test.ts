@@ -1,11 +1,10 @@
 // The whole API against real third-party stores.
-import { createHash } from 'node:crypto';
 import { TokenSession } from '../../src';
 import { COMPAT_STORES, type CompatStore } from '../helpers/compat-stores';
 import { describeWith } from '../helpers/real-servers';
+import { storeKeyOfToken } from '../helpers/store-keys';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const keyOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 for (const factory of COMPAT_STORES) {
   const describeStore = factory.needs ? (name: string, body: () => void) => describeWith(factory.needs!, name, body) : describe;
@@ -54,23 +53,23 @@ for (const factory of COMPAT_STORES) {
       const storeTtl = backend.storeTtl;
       const short = await sessions.newWttl({}, 100);
       const long = await sessions.newWttl({}, 1000);
-      expect(await storeTtl(keyOf(short.sid))).toBeGreaterThan(95);
+      expect(await storeTtl(storeKeyOfToken(short.sid))).toBeGreaterThan(95);
       // connect-pg-simple rounds its expiry up to a whole second.
-      expect(await storeTtl(keyOf(short.sid))).toBeLessThanOrEqual(101);
-      expect(await storeTtl(keyOf(long.sid))).toBeGreaterThan(995);
+      expect(await storeTtl(storeKeyOfToken(short.sid))).toBeLessThanOrEqual(101);
+      expect(await storeTtl(storeKeyOfToken(long.sid))).toBeGreaterThan(995);
 
       await sessions.setWttl(short.sid, {}, 50);
-      expect(await storeTtl(keyOf(short.sid))).toBeLessThanOrEqual(51);
+      expect(await storeTtl(storeKeyOfToken(short.sid))).toBeLessThanOrEqual(51);
       await sleep(1100);
-      const before = (await storeTtl(keyOf(short.sid)))!;
+      const before = (await storeTtl(storeKeyOfToken(short.sid)))!;
       await sessions.touch(short.sid);
-      expect(await storeTtl(keyOf(short.sid))).toBeGreaterThan(before + 0.5);
+      expect(await storeTtl(storeKeyOfToken(short.sid))).toBeGreaterThan(before + 0.5);
 
       const moved = await sessions.regenerate(long.sid);
-      expect(await storeTtl(keyOf(long.sid))).toBeNull();
-      expect(await storeTtl(keyOf(moved))).toBeGreaterThan(995);
+      expect(await storeTtl(storeKeyOfToken(long.sid))).toBeNull();
+      expect(await storeTtl(storeKeyOfToken(moved))).toBeGreaterThan(995);
       await sessions.destroy(moved);
-      expect(await storeTtl(keyOf(moved))).toBeNull();
+      expect(await storeTtl(storeKeyOfToken(moved))).toBeNull();
     });
   });
 }
