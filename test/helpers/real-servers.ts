@@ -1,11 +1,16 @@
-/** The servers started by global-setup.ts, or why they are missing. */
+// The servers started by global-setup.ts, or why they are missing.
 export const redisUrl = process.env['TS_REDIS_URL'];
 export const postgresUrl = process.env['TS_PG_URL'];
+export const mysqlUrl = process.env['TS_MYSQL_URL'];
+/** host:port */
+export const memcachedUrl = process.env['TS_MEMCACHED_URL'];
+
+const ENV_OF = { redis: 'TS_REDIS', postgres: 'TS_PG', mysql: 'TS_MYSQL', memcached: 'TS_MEMCACHED' } as const;
+export type TestServerName = keyof typeof ENV_OF;
 
 /** `describe`, or `describe.skip` with the reason in its name when the server is missing. */
-export function describeWith(server: 'redis' | 'postgres', name: string, body: () => void): void {
-  const url = server === 'redis' ? redisUrl : postgresUrl;
-  const reason = process.env[server === 'redis' ? 'TS_REDIS_SKIP' : 'TS_PG_SKIP'];
-  if (url) describe(name, body);
-  else describe.skip(`${name} (skipped: ${reason ?? 'no server'})`, body);
+export function describeWith(server: TestServerName, name: string, body: () => void): void {
+  const env = ENV_OF[server];
+  if (process.env[`${env}_URL`]) describe(name, body);
+  else describe.skip(`${name} (skipped: ${process.env[`${env}_SKIP`] ?? 'no server'})`, body);
 }

@@ -1,7 +1,7 @@
-// Starts real redis-server and PostgreSQL processes on loopback ports.
+// Starts real redis-server, PostgreSQL, MariaDB and memcached processes on loopback ports.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,7 +43,13 @@ export const programs = {
   redis: () => findProgram('redis-server'),
   initdb: () => findProgram('initdb', postgresBinDirs()),
   pgCtl: () => findProgram('pg_ctl', postgresBinDirs()),
+  // Debian keeps mariadbd in /usr/sbin, outside a normal user's PATH.
+  mariadbd: () => findProgram('mariadbd', ['/usr/sbin']),
+  mariadbInstallDb: () => findProgram('mariadb-install-db'),
+  memcached: () => findProgram('memcached'),
 };
+
+const asRoot = process.getuid?.() === 0;
 
 /** redis-server with no persistence (`--save '' --appendonly no`), on a loopback port. */
 export async function startRedis(): Promise<TestServer> {
@@ -98,7 +104,6 @@ export async function startPostgres(): Promise<TestServer> {
   const pgCtl = programs.pgCtl();
   if (!initdb || !pgCtl) throw new Error('PostgreSQL server programs (initdb, pg_ctl) are not installed');
   const dir = mkdtempSync(join(tmpdir(), 'token-session-pg-'));
-  const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     const { uid, gid } = postgresUser();
     chownSync(dir, uid, gid);
@@ -124,6 +129,47 @@ export async function startPostgres(): Promise<TestServer> {
   };
 }
 
+/**
+ * A MariaDB server with a fresh data directory in a temporary directory, root without a
+ * password, on a loopback port. mariadbd refuses to run as root unless told to.
+ */
+export async function startMariaDb(): Promise<TestServer> {
+  const mariadbd = programs.mariadbd();
+  const installDb = programs.mariadbInstallDb();
+  if (!mariadbd || !installDb) throw new Error('MariaDB server programs (mariadbd, mariadb-install-db) are not installed');
+  const dir = mkdtempSync(join(tmpdir(), 'token-session-mariadb-'));
+  const data = join(dir, 'data');
+  const user = asRoot ? ['--user=root'] : [];
+  execFileSync(installDb, ['--no-defaults', `--datadir=${data}`, ...user, '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'pipe' });
+  const port = await freePort();
+  const child = spawn(
+    mariadbd,
+    ['--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'socket')}`, ...user, '--innodb-buffer-pool-size=32M'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  await waitForOutput(child, /ready for connections/, 'mariadbd');
+  return {
+    url: `mysql://root@127.0.0.1:${port}/mysql`,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** memcached on a loopback port (TCP only); as root it must be told which user to run as. */
+export async function startMemcached(): Promise<TestServer> {
+  const program = programs.memcached();
+  if (!program) throw new Error('memcached is not installed');
+  const port = await freePort();
+  const child = spawn(program, ['-l', '127.0.0.1', '-p', String(port), '-U', '0', '-m', '64', ...(asRoot ? ['-u', 'root'] : [])], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // It prints nothing when it is ready: ready is when it accepts a connection.
+  await waitForPort(child, port, 'memcached');
+  return { url: `127.0.0.1:${port}`, stop: () => stopChild(child) };
+}
+
 function postgresUser(): { uid: number; gid: number } {
   const [uid, gid] = execFileSync('sh', ['-c', 'id -u postgres; id -g postgres'], { encoding: 'utf8' }).trim().split('\n');
   return { uid: Number(uid), gid: Number(gid) };
@@ -146,6 +192,29 @@ function waitForOutput(child: ChildProcess, ready: RegExp, name: string): Promis
       clearTimeout(timer);
       reject(new Error(`${name} exited with ${code}: ${output}`));
     });
+  });
+}
+
+function waitForPort(child: ChildProcess, port: number, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let errors = '';
+    child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const onExit = (code: number | null) => reject(new Error(`${name} exited with ${code}: ${errors}`));
+    child.once('exit', onExit);
+    const deadline = Date.now() + 10_000;
+    const attempt = () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        child.off('exit', onExit);
+        resolve();
+      });
+      socket.once('error', () => {
+        if (Date.now() > deadline) reject(new Error(`${name} did not accept connections on port ${port}: ${errors}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
   });
 }
 
