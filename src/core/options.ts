@@ -40,8 +40,9 @@ export interface TokenSessionOptions {
    */
   genid?: GenId;
   /**
-   * Store the SHA-256 of the token as the key instead of the token, so a dump of the store
-   * holds no usable token.
+   * Store the token's SHA-256 (its first 24 bytes, base64url: 32 characters, as
+   * express-session's ids) as the key instead of the token, so a dump of the store holds no
+   * usable token.
    * @default true
    */
   hashTokens?: boolean;
