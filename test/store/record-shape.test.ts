@@ -4,6 +4,7 @@ import session, { Store, type SessionData } from 'express-session';
 import request from 'supertest';
 import { expressTokenSession } from '../../integrations/express';
 import type { ExpressSessionStore } from '../../src';
+import { RecordCookie } from '../../src/store/record';
 
 /**
  * A real express-session Store (its own base class) that keeps JSON, as its MemoryStore does,
@@ -122,5 +123,26 @@ describe('the record a store receives, against express-session', () => {
     expect(ours.changed.data).toEqual(CHANGED);
     expect(ours.changed.cookie.expires).toBeInstanceOf(Date);
     expect(ours.changed.createdAt).toBe(ours.created.createdAt);
+  });
+});
+
+describe("the record's cookie, set as a store or a hackttl may set it, against express-session's Cookie", () => {
+  // express-session's own Cookie class, as its session/cookie.js defines it.
+  const ExpressCookie = require('express-session/session/cookie') as new (options: { maxAge: number }) => any;
+
+  test.each([
+    ['maxAge', (cookie: any) => (cookie.maxAge = 90_000)],
+    ['expires', (cookie: any) => (cookie.expires = new Date(Date.now() + 90_000))],
+  ])('setting %s moves the expiry and makes it the TTL, as in express-session', (_field, set) => {
+    const ours = new RecordCookie(TTL_MS, Date.now() + TTL_MS);
+    const theirs = new ExpressCookie({ maxAge: TTL_MS });
+    set(ours);
+    set(theirs);
+    for (const cookie of [ours, theirs]) {
+      expect(Math.abs(cookie.originalMaxAge - 90_000)).toBeLessThan(50);
+      expect(Math.abs(cookie.expires.getTime() - Date.now() - 90_000)).toBeLessThan(50);
+      expect(Math.abs(cookie.maxAge - 90_000)).toBeLessThan(50);
+    }
+    expect(Object.keys(ours)).toEqual(Object.keys(theirs));
   });
 });
