@@ -16,3 +16,20 @@ export function settle<R>(promise: Promise<R>, callback: Callback<R> | undefined
   );
   return undefined;
 }
+
+/**
+ * A public method called as the seed API allowed: a function in last place is the callback,
+ * whatever stands before it (`destroy(cb)` with no sid, `regenerate(sid, data, cb)`), and `run`
+ * gets the arguments before it. A throw in `run` reaches the callback as a rejection would.
+ */
+export function seedCall<R>(args: unknown[], run: (params: unknown[]) => Promise<R>): Promise<R> | undefined {
+  const last = args.length - 1;
+  const callback = typeof args[last] === 'function' ? (args[last] as Callback<R>) : undefined;
+  let promise: Promise<R>;
+  try {
+    promise = run(callback === undefined ? args : args.slice(0, last));
+  } catch (err) {
+    promise = Promise.reject(err);
+  }
+  return settle(promise, callback);
+}

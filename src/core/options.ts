@@ -1,6 +1,7 @@
 // The engine's options: their types and documentation, defaults and validation, in one place.
 import { TokenSessionError } from '../errors';
-import { createDefaultStore, defaultHackTtl, type HackTtl } from '../store/memory';
+import { createDefaultStore, type HackTtl } from '../store/memory';
+import { configuredTtlSeconds, writeWithTtl, type WriteWithTtl } from '../store/store-ttl';
 import { memoryIndex, type SessionIndex } from '../store/session-index';
 import type { ExpressSessionStore } from '../store/types';
 import { defaultGenId, type GenId } from './tokens';
@@ -15,7 +16,8 @@ export interface TokenSessionOptions {
   store?: ExpressSessionStore;
   /**
    * Idle timeout in seconds: a session unused for this long ends.
-   * @default 3600
+   * @default the TTL the store was configured with, where it exposes one (connect-redis and
+   * connect-pg-simple `ttl`, memorystore `ttl`, session-memory-store `expires`), as in 1.x; else 1800
    */
   ttl?: number;
   /**
@@ -47,8 +49,11 @@ export interface TokenSessionOptions {
    */
   hashTokens?: boolean;
   /**
-   * `(record, ttlSeconds, store) => record`: how a per-session TTL reaches a store.
-   * @default built in (stores that read `cookie.expires`/`maxAge` need nothing; session-memory-store gets per-key TTLs)
+   * `(record, ttlSeconds, store) => record`: how a per-session TTL reaches a store; what it
+   * returns is written, and must be a session record (else the write fails with `ERR_OPTIONS`).
+   * A 1.x hackttl, `(obj, ttl?)` setting or answering `obj.store`'s TTL, is run the 1.x way.
+   * @default built in (stores that read `cookie.expires`/`maxAge` need nothing; session-memory-store,
+   * connect-redis <= 3 and memorystore, whose own TTL wins over the cookie, get each record's)
    */
   hackttl?: HackTtl;
   /**
@@ -84,7 +89,8 @@ export interface ResolvedOptions {
   touchAfterMs: number | undefined;
   genid: GenId;
   hashTokens: boolean;
-  hackttl: HackTtl;
+  /** How every record reaches the store with its own TTL (the `hackttl` option, or the built-in hooks). */
+  writeWithTtl: WriteWithTtl;
   ownerKey: string | undefined;
   index: SessionIndex;
   maxDataBytes: number;
@@ -104,17 +110,20 @@ export function resolveOptions(options: TokenSessionOptions | undefined): Resolv
   for (const name of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(name)) throw badOption(name, `is not an option (known: ${[...KNOWN_OPTIONS].join(', ')})`);
   }
-  const ttl = positiveNumber(options, 'ttl', 3600);
+  const given = options.store === undefined ? undefined : storeOption(options.store);
+  // As in 1.x, where the store's TTL was the sessions': a store made with `ttl: 60` keeps sessions 60 s.
+  const ttl = positiveNumber(options, 'ttl', (given && configuredTtlSeconds(given)) ?? DEFAULT_TTL_SECONDS);
+  const store = given ?? createDefaultStore(ttl);
   const storeTimeout = nonNegativeNumber(options, 'storeTimeout', 5000);
   return {
-    store: storeOption(options.store, ttl),
+    store,
     ttlMs: ttl * 1000,
     absoluteTtlMs: optional(options.absoluteTtl, () => positiveNumber(options, 'absoluteTtl', 0) * 1000),
     autoTouch: booleanOption(options, 'autoTouch', true),
     touchAfterMs: optional(options.touchAfter, () => nonNegativeNumber(options, 'touchAfter', 0) * 1000),
     genid: functionOption(options, 'genid', defaultGenId),
     hashTokens: booleanOption(options, 'hashTokens', true),
-    hackttl: functionOption(options, 'hackttl', defaultHackTtl),
+    writeWithTtl: writeWithTtl(optional(options.hackttl, () => functionOption<HackTtl>(options, 'hackttl', options.hackttl!)), store),
     ownerKey: optional(options.ownerKey, () => nonEmptyString(options, 'ownerKey')),
     index: toIndexCalls(indexOption(options.index), storeTimeout),
     maxDataBytes: positiveInteger(options, 'maxDataBytes', 65536),
@@ -173,8 +182,10 @@ function nonEmptyString(options: TokenSessionOptions, name: Name): string {
   return value;
 }
 
-function storeOption(store: unknown, ttlSeconds: number): ExpressSessionStore {
-  if (store === undefined) return createDefaultStore(ttlSeconds);
+/** 1.x's, through the session-memory-store it made: sessions idle 30 minutes. */
+const DEFAULT_TTL_SECONDS = 1800;
+
+function storeOption(store: unknown): ExpressSessionStore {
   if (typeof store !== 'object' || store === null) throw badOption('store', 'must be a store object', store);
   for (const method of ['get', 'set', 'destroy'] as const) {
     if (typeof (store as Record<string, unknown>)[method] !== 'function') {

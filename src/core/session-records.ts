@@ -137,10 +137,7 @@ export class SessionRecords<T> {
    * leave the record's `cookie.expires` stale.
    */
   #write(key: string, record: SessionRecord<T>): Maybe<void> {
-    const store = () => {
-      const ttlSeconds = (expiresAt(record) - Date.now()) / 1000;
-      return this.#storeCalls.set(key, this.#options.hackttl(record, ttlSeconds, this.#options.store));
-    };
+    const store = () => this.#options.writeWithTtl(record, (expiresAt(record) - Date.now()) / 1000, (stored) => this.#storeCalls.set(key, stored));
     if (record.owner === undefined) return store();
     // Indexed first: a session the index misses would survive "log out everywhere"; an index
     // entry whose write failed is only a dead entry, dropped when it is next listed.

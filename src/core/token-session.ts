@@ -3,7 +3,7 @@ import type { NodeMiddleware } from '../../integrations/node';
 import { TokenSessionError } from '../errors';
 import { Store } from '../store/base-store';
 import type { ExpressSessionStore } from '../store/types';
-import { settle, type Callback } from './callback';
+import { seedCall, type Callback } from './callback';
 import { intentOf as intent, type CommitIntent, type TouchRequest } from './commit-plan';
 import { copyData } from './data';
 import { OneTimeTokens } from './one-time-tokens';
@@ -55,94 +55,103 @@ export class TokenSession<T = SessionData> {
   /** Starts a session with `data`; resolves to `{ sid, sessionId, data }`. Alias: `newSession`. */
   new(data: T): Promise<NewSession<T>>;
   new(data: T, callback: Callback<NewSession<T>>): void;
-  new(data: T, callback?: Callback<NewSession<T>>) {
-    return settle(this.create(data, undefined), callback);
+  new(...args: unknown[]) {
+    return seedCall(args, ([data]) => this.create(data as T, undefined));
   }
   declare newSession: TokenSession<T>['new'];
 
   /** Like `new`, with this session's own idle TTL in seconds. */
   newWttl(data: T, ttlSeconds: number): Promise<NewSession<T>>;
   newWttl(data: T, ttlSeconds: number, callback: Callback<NewSession<T>>): void;
-  newWttl(data: T, ttlSeconds: number, callback?: Callback<NewSession<T>>) {
-    return settle(this.create(data, ttlSeconds), callback);
+  newWttl(...args: unknown[]) {
+    return seedCall(args, ([data, ttlSeconds]) => this.create(data as T, ttlSeconds));
   }
 
   /** The session's data, or `null` when unknown or expired. Touches when `autoTouch` is on. */
   get(sid: string): Promise<T | null>;
   get(sid: string, callback: Callback<T | null>): void;
-  get(sid: string, callback?: Callback<T | null>) {
-    return settle(this.load(sid, 'auto'), callback);
+  get(...args: unknown[]) {
+    return seedCall(args, ([sid]) => this.load(sid, 'auto'));
   }
 
   /** The session's data, or `null`; restarts its idle TTL (written when `touchAfter` allows). Alias: `getNtouch`. */
   getAndTouch(sid: string): Promise<T | null>;
   getAndTouch(sid: string, callback: Callback<T | null>): void;
-  getAndTouch(sid: string, callback?: Callback<T | null>) {
-    return settle(this.load(sid, 'due'), callback);
+  getAndTouch(...args: unknown[]) {
+    return seedCall(args, ([sid]) => this.load(sid, 'due'));
   }
   declare getNtouch: TokenSession<T>['getAndTouch'];
 
   /** The session's data, or `null`; never writes. */
   getNotTouch(sid: string): Promise<T | null>;
   getNotTouch(sid: string, callback: Callback<T | null>): void;
-  getNotTouch(sid: string, callback?: Callback<T | null>) {
-    return settle(this.load(sid, 'never'), callback);
+  getNotTouch(...args: unknown[]) {
+    return seedCall(args, ([sid]) => this.load(sid, 'never'));
   }
 
   /** Replaces the data and restarts the TTL. Rejects `ERR_SESSION_NOT_FOUND` for a token that is not a live session. */
   set(sid: string, data: T): Promise<void>;
   set(sid: string, data: T, callback: Callback<void>): void;
-  set(sid: string, data: T, callback?: Callback<void>) {
-    return settle(this.replace(sid, data, undefined), callback);
+  set(...args: unknown[]) {
+    return seedCall(args, ([sid, data]) => this.replace(sid, data as T, undefined));
   }
 
-  /** Like `set`, giving the session a new idle TTL in seconds. */
-  setWttl(sid: string, data: T, ttlSeconds: number): Promise<void>;
-  setWttl(sid: string, data: T, ttlSeconds: number, callback: Callback<void>): void;
-  setWttl(sid: string, data: T, ttlSeconds: number, callback?: Callback<void>) {
-    return settle(this.replace(sid, data, ttlSeconds), callback);
+  /** Like `set`, giving the session a new idle TTL in seconds; without one (1.x's form), the same as `set`. */
+  setWttl(sid: string, data: T, ttlSeconds?: number): Promise<void>;
+  setWttl(sid: string, data: T, callback: Callback<void>): void;
+  setWttl(sid: string, data: T, ttlSeconds: number | undefined, callback: Callback<void>): void;
+  setWttl(...args: unknown[]) {
+    return seedCall(args, ([sid, data, ttlSeconds]) => this.replace(sid, data as T, ttlSeconds));
   }
 
-  /** Restarts the idle TTL (always written); `false` when there is no such session. */
-  touch(sid: string): Promise<boolean>;
+  /**
+   * Restarts the idle TTL (always written); `false` when there is no such session. 1.x's
+   * `touch(sid, data, cb)` is accepted: the data is not written (the stored session is touched as it is).
+   */
+  touch(sid: string, data?: unknown): Promise<boolean>;
   touch(sid: string, callback: Callback<boolean>): void;
-  touch(sid: string, callback?: Callback<boolean>) {
-    return settle(this.restart(sid), callback);
+  touch(sid: string, data: unknown, callback: Callback<boolean>): void;
+  touch(...args: unknown[]) {
+    return seedCall(args, ([sid]) => this.restart(sid));
   }
 
   /** Ends the session; `true` if a live session was removed. */
   destroy(sid: string): Promise<boolean>;
   destroy(sid: string, callback: Callback<boolean>): void;
-  destroy(sid: string, callback?: Callback<boolean>) {
-    return settle(this.remove(sid), callback);
+  destroy(...args: unknown[]) {
+    return seedCall(args, ([sid]) => this.remove(sid));
   }
 
-  /** Moves the session to a new token (same data) and ends the old token at once; resolves to the new token. */
-  regenerate(sid: string): Promise<string>;
+  /**
+   * Moves the session to a new token and ends the old token at once; resolves to the new token.
+   * The data stays, or, given `data` (1.x's `regenerate(sid, data, cb)`), becomes `data`.
+   */
+  regenerate(sid: string, data?: T): Promise<string>;
   regenerate(sid: string, callback: Callback<string>): void;
-  regenerate(sid: string, callback?: Callback<string>) {
-    return settle(this.move(sid), callback);
+  regenerate(sid: string, data: T | undefined, callback: Callback<string>): void;
+  regenerate(...args: unknown[]) {
+    return seedCall(args, ([sid, data]) => this.move(sid, data as T | undefined));
   }
 
   /** The live sessions of `owner` (see `ownerKey`), each with a public id that is not its token. */
   list(owner: string): Promise<SessionInfo<T>[]>;
   list(owner: string, callback: Callback<SessionInfo<T>[]>): void;
-  list(owner: string, callback?: Callback<SessionInfo<T>[]>) {
-    return settle(this.#owners.list(owner), callback);
+  list(...args: unknown[]) {
+    return seedCall(args, ([owner]) => this.#owners.list(owner as string));
   }
 
   /** Ends every session of `owner` ("log out everywhere"); resolves to how many there were. */
   destroyAll(owner: string): Promise<number>;
   destroyAll(owner: string, callback: Callback<number>): void;
-  destroyAll(owner: string, callback?: Callback<number>) {
-    return settle(this.#owners.destroyAll(owner), callback);
+  destroyAll(...args: unknown[]) {
+    return seedCall(args, ([owner]) => this.#owners.destroyAll(owner as string));
   }
 
   /** Ends one session by its public id (from `list`); `true` if a live session was removed. */
   destroyById(id: string): Promise<boolean>;
   destroyById(id: string, callback: Callback<boolean>): void;
-  destroyById(id: string, callback?: Callback<boolean>) {
-    return settle(this.#owners.destroyById(id), callback);
+  destroyById(...args: unknown[]) {
+    return seedCall(args, ([id]) => this.#owners.destroyById(id as string));
   }
 
   /**
@@ -151,8 +160,8 @@ export class TokenSession<T = SessionData> {
    */
   newOnce(data: T, ttlSeconds: number): Promise<string>;
   newOnce(data: T, ttlSeconds: number, callback: Callback<string>): void;
-  newOnce(data: T, ttlSeconds: number, callback?: Callback<string>) {
-    return settle(this.#once.issue(data, ttlSeconds), callback);
+  newOnce(...args: unknown[]) {
+    return seedCall(args, ([data, ttlSeconds]) => this.#once.issue(data as T, ttlSeconds as number));
   }
 
   /**
@@ -161,8 +170,8 @@ export class TokenSession<T = SessionData> {
    */
   consume(token: string): Promise<T | null>;
   consume(token: string, callback: Callback<T | null>): void;
-  consume(token: string, callback?: Callback<T | null>) {
-    return settle(this.#once.consume(token), callback);
+  consume(...args: unknown[]) {
+    return seedCall(args, ([token]) => this.#once.consume(token as string));
   }
 
   /**
@@ -181,7 +190,7 @@ export class TokenSession<T = SessionData> {
     return middleware;
   }
 
-  private async create(data: T, ttlSeconds: number | undefined): Promise<NewSession<T>> {
+  private async create(data: T, ttlSeconds: unknown): Promise<NewSession<T>> {
     const ttlMs = ttlSeconds === undefined ? this.records.defaultTtlMs : ttlMsOf(ttlSeconds);
     const token = this.records.newToken();
     const fresh = { ttlMs, createdAt: Date.now() };
@@ -193,7 +202,7 @@ export class TokenSession<T = SessionData> {
    * A read that never writes is a plain read. One that may touch is read under the session's
    * queue and planned on that read: one round trip, two when the touch is due.
    */
-  private async load(sid: string, touch: TouchRequest): Promise<T | null> {
+  private async load(sid: unknown, touch: TouchRequest): Promise<T | null> {
     assertToken(sid);
     const record = touch === 'never'
       ? (await this.records.findShaped(sid))?.record ?? null
@@ -201,31 +210,32 @@ export class TokenSession<T = SessionData> {
     return record === null ? null : copyData(record.data);
   }
 
-  private async replace(sid: string, data: T, ttlSeconds: number | undefined): Promise<void> {
+  private async replace(sid: unknown, data: T, ttlSeconds: unknown): Promise<void> {
     const ttlMs = ttlSeconds === undefined ? undefined : ttlMsOf(ttlSeconds);
     const { reason } = await this.#commitTo(sid, (key) => intent(key, key, { data, baseline: null, ttlMs }));
     if (reason === 'gone') throw notFound();
   }
 
-  private async restart(sid: string): Promise<boolean> {
+  private async restart(sid: unknown): Promise<boolean> {
     const { reason } = await this.#commitTo(sid, (key) => intent(key, key, { touch: 'force' }));
     return reason === 'touch';
   }
 
-  private async remove(sid: string): Promise<boolean> {
+  private async remove(sid: unknown): Promise<boolean> {
     const { reason } = await this.#commitTo(sid, (key) => intent(key, null));
     return reason === 'erase';
   }
 
-  private async move(sid: string): Promise<string> {
+  private async move(sid: unknown, data: T | undefined): Promise<string> {
     const token = this.records.newToken();
-    const { reason } = await this.#commitTo(sid, (key) => intent(key, this.records.keyOf(token)));
+    const replaced = data === undefined ? {} : { data, baseline: null };
+    const { reason } = await this.#commitTo(sid, (key) => intent(key, this.records.keyOf(token), replaced));
     if (reason === 'gone') throw notFound();
     return token;
   }
 
   /** Commits an intent on the session of `sid`, read under the commit's queue (a malformed token throws first). */
-  #commitTo(sid: string, intentFor: (key: string) => CommitIntent<T>) {
+  #commitTo(sid: unknown, intentFor: (key: string) => CommitIntent<T>) {
     assertToken(sid);
     return this.records.commit(intentFor(this.records.keyOf(sid)), undefined);
   }

@@ -77,5 +77,9 @@ export function onceKeyOf(token: string, hashTokens: boolean): string {
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return `a string of ${value.length} characters`;
+  // The most likely mistake of all: `get(await sessions.new(data))`.
+  if (typeof value === 'object' && value !== null && typeof (value as { sid?: unknown }).sid === 'string') {
+    return 'the { sid, sessionId, data } object new() resolves to: pass its .sid';
+  }
   return value === null ? 'null' : typeof value;
 }

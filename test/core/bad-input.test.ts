@@ -96,14 +96,25 @@ describe('bad data is refused with ERR_INVALID_DATA and nothing is written', () 
     const before = [...store.map.entries()];
     counts.set = 0;
 
-    await expect(sessions.new(data)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
-    await expect(sessions.newWttl(data, 60)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
-    await expect(sessions.set(sid, data)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
-    await expect(sessions.setWttl(sid, data, 60)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+    // Through the callback form, so that data which is a function is not taken for the callback.
+    const calledBack = (method: 'new' | 'newWttl' | 'set' | 'setWttl' | 'regenerate', ...args: unknown[]) =>
+      new Promise((resolve, reject) => (sessions[method] as (...a: unknown[]) => void)(...args, (err: Error | null) => (err ? reject(err) : resolve(undefined))));
+    await expect(calledBack('new', data)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+    await expect(calledBack('newWttl', data, 60)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+    await expect(calledBack('set', sid, data)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+    await expect(calledBack('setWttl', sid, data, 60)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+    if (data !== undefined) await expect(calledBack('regenerate', sid, data)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+    expect(await sessions.getNotTouch(sid)).toEqual({ ok: true });
 
     expect(counts.set).toBe(0);
     expect([...store.map.entries()]).toEqual(before);
     expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+  });
+
+  test('a function as the last argument is the callback, as in the seed API: new(fn) calls it back with ERR_INVALID_DATA', async () => {
+    const sessions = new TokenSession();
+    const err = await new Promise((resolve) => (sessions.new as (cb: unknown) => void)(resolve));
+    expect(err).toMatchObject({ code: 'ERR_INVALID_DATA' });
   });
 
   test('the message says where the bad value is', async () => {
