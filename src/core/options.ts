@@ -57,6 +57,12 @@ export interface TokenSessionOptions {
    */
   hackttl?: HackTtl;
   /**
+   * Read the sessions token-session 1.x wrote in this store, moving each to a record of today
+   * on its first use. Each token that is not found costs a second store read while this is on.
+   * @default false
+   */
+  adopt1xSessions?: boolean;
+  /**
    * The data field that names a session's owner, for `list` / `destroyAll`.
    * @default none
    */
@@ -91,6 +97,7 @@ export interface ResolvedOptions {
   hashTokens: boolean;
   /** How every record reaches the store with its own TTL (the `hackttl` option, or the built-in hooks). */
   writeWithTtl: WriteWithTtl;
+  adopt1xSessions: boolean;
   ownerKey: string | undefined;
   index: SessionIndex;
   maxDataBytes: number;
@@ -99,7 +106,7 @@ export interface ResolvedOptions {
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof TokenSessionOptions>([
   'store', 'ttl', 'absoluteTtl', 'autoTouch', 'touchAfter', 'genid', 'hashTokens', 'hackttl',
-  'ownerKey', 'index', 'maxDataBytes', 'storeTimeout',
+  'adopt1xSessions', 'ownerKey', 'index', 'maxDataBytes', 'storeTimeout',
 ]);
 
 export function resolveOptions(options: TokenSessionOptions | undefined): ResolvedOptions {
@@ -124,6 +131,7 @@ export function resolveOptions(options: TokenSessionOptions | undefined): Resolv
     genid: functionOption(options, 'genid', defaultGenId),
     hashTokens: booleanOption(options, 'hashTokens', true),
     writeWithTtl: writeWithTtl(optional(options.hackttl, () => functionOption<HackTtl>(options, 'hackttl', options.hackttl!)), store),
+    adopt1xSessions: booleanOption(options, 'adopt1xSessions', false),
     ownerKey: optional(options.ownerKey, () => nonEmptyString(options, 'ownerKey')),
     index: toIndexCalls(indexOption(options.index), storeTimeout),
     maxDataBytes: positiveInteger(options, 'maxDataBytes', 65536),

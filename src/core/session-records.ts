@@ -3,7 +3,7 @@ import { debuglog } from 'node:util';
 import { andThen, isPromise, type Maybe } from '../maybe';
 import { expiresAt, isLive, isSessionRecord, type SessionRecord } from '../store/record';
 import { toStoreCalls, type StoreCalls } from '../store/store-calls';
-import { buildsOnStored, commitReason, planCommit, type CommitIntent, type CommitPlan, type CommitReason } from './commit-plan';
+import { buildsOnStored, commitReason, intentOf, planCommit, type CommitIntent, type CommitPlan, type CommitReason } from './commit-plan';
 import { toStorableData } from './data';
 import type { ResolvedOptions } from './options';
 import { SerialByKey } from './serial';
@@ -58,7 +58,25 @@ export class SessionRecords<T> {
    */
   findShaped(token: string): Maybe<LoadedSession<T> | null> {
     const key = this.keyOf(token);
-    return andThen(this.readLive(key, 'session'), (record) => (record === null ? null : { key, record }));
+    const found = andThen(this.readLive(key, 'session'), (record) => (record === null ? null : { key, record }));
+    if (!this.#options.adopt1xSessions) return found;
+    return andThen(found, (loaded) => loaded ?? this.#adopt1xSession(token, key));
+  }
+
+  /**
+   * A session token-session 1.x wrote for `token`, moved to where sessions live now, or `null`.
+   * 1.x kept the data itself, with a `cookie` of `{ maxAge: 0 }`, under the token as it is, and
+   * left its expiry to the store: what the store still holds is alive. It is written again as a
+   * record of today under the token's key (a fresh idle TTL, as 1.x's reads touched it) and the
+   * old key removed, in one commit.
+   */
+  #adopt1xSession(token: string, key: string): Maybe<LoadedSession<T> | null> {
+    return andThen(this.#storeCalls.get(token), (value) => {
+      if (!is1xSession(value)) return null;
+      const { cookie: _cookie, ...data } = value;
+      const fresh = { ttlMs: this.#options.ttlMs, createdAt: Date.now() };
+      return andThen(this.commit(intentOf<T>(token, key, { fresh, data: data as T }), null), ({ record }) => (record === null ? null : { key, record }));
+    });
   }
 
   /**
@@ -151,6 +169,11 @@ export class SessionRecords<T> {
     return andThen(destroyed, () => this.#options.index.remove(publicIdOf(key)));
   }
 
+  /** Whether sessions 1.x wrote are read (the `adopt1xSessions` option). */
+  get adopts1xSessions(): boolean {
+    return this.#options.adopt1xSessions;
+  }
+
   /** Whether `genid` is the user's own, which may read the request; the default does not. */
   get genidReadsRequest(): boolean {
     return this.#options.genid !== defaultGenId;
@@ -175,4 +198,16 @@ export class SessionRecords<T> {
   get defaultTtlMs(): number {
     return this.#options.ttlMs;
   }
+}
+
+/**
+ * What 1.x stored: the session's own fields beside a `cookie` of `{ maxAge: 0 }` (`{}` once
+ * serialised without it). express-session's sessions, which a shared store may also hold,
+ * always have `originalMaxAge` and `expires` in theirs, and records of today have `data`.
+ */
+function is1xSession(value: unknown): value is { cookie: object } & Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isSessionRecord(value)) return false;
+  const { cookie } = value as { cookie?: unknown };
+  if (typeof cookie !== 'object' || cookie === null) return false;
+  return Object.keys(cookie).every((field) => field === 'maxAge');
 }

@@ -1,6 +1,7 @@
 // TokenSession, the programmatic API: each method states its intent and hands it to the one commit executor.
 import type { NodeMiddleware } from '../../integrations/node';
 import { TokenSessionError } from '../errors';
+import { andThen } from '../maybe';
 import { Store } from '../store/base-store';
 import type { ExpressSessionStore } from '../store/types';
 import { seedCall, type Callback } from './callback';
@@ -237,7 +238,9 @@ export class TokenSession<T = SessionData> {
   /** Commits an intent on the session of `sid`, read under the commit's queue (a malformed token throws first). */
   #commitTo(sid: unknown, intentFor: (key: string) => CommitIntent<T>) {
     assertToken(sid);
-    return this.records.commit(intentFor(this.records.keyOf(sid)), undefined);
+    const commit = () => this.records.commit(intentFor(this.records.keyOf(sid)), undefined);
+    // A session 1.x wrote is moved to its key of today first (see `adopt1xSessions`).
+    return this.records.adopts1xSessions ? andThen(this.records.findShaped(sid), commit) : commit();
   }
 }
 

@@ -160,3 +160,45 @@ describe('without a ttl option, the TTL the store was configured with, as in 1.x
     expect(await ttlOfNew(new TokenSession({ ttl: 45 }))).toBe(45);
   });
 });
+
+describe('sessions that token-session 1.x itself wrote in a shared store', () => {
+  // The 1.x package, from npm.
+  const TokenSession1 = require('token-session1') as new (options: object) => Record<string, AnyCall>;
+  const write1x = (store: ExpressSessionStore, data: object): Promise<string> => {
+    const old = new TokenSession1({ store });
+    return new Promise((resolve, reject) => old['new']!(data, (err: unknown, result: { sessionId: string }) => (err ? reject(err) : resolve(result.sessionId))));
+  };
+
+  test('are signed out after the upgrade, unless adopt1xSessions reads them, moving each to its key of today on first use', async () => {
+    const store = new (sessionMemoryStore(TokenSession))({ expires: 600 });
+    const first = await write1x(store, { name: 'jhon', count: 1 });
+    const second = await write1x(store, { name: 'ana' });
+    const third = await write1x(store, { name: 'eve' });
+
+    expect(await new TokenSession({ store }).get(first)).toBeNull();
+
+    const sessions: Sessions = new TokenSession({ store, adopt1xSessions: true });
+    expect(await sessions.get(first)).toEqual({ name: 'jhon', count: 1 });
+    // Moved: under its hashed key as a record of today, and no longer under the token itself.
+    expect(await recordOf(store, first, sessions)).toMatchObject({ data: { name: 'jhon', count: 1 }, cookie: { originalMaxAge: 600_000 } });
+    expect(await new Promise((resolve) => store.get(first, (_err: unknown, value: unknown) => resolve(value ?? null)))).toBeNull();
+    await sessions.set(first, { name: 'jhon', count: 2 });
+    expect(await new TokenSession({ store }).get(first)).toEqual({ name: 'jhon', count: 2 });
+
+    // Every way in adopts: a request's read, a programmatic write, a destroy.
+    expect((await sessions.records.findShaped(second))?.record.data).toEqual({ name: 'ana' });
+    expect(await sessions.destroy(third)).toBe(true);
+    expect(await sessions.get(third)).toBeNull();
+    store['store'].close();
+  });
+
+  test("an express-session session in the same store is not taken for a 1.x one", async () => {
+    const store = new (sessionMemoryStore(TokenSession))();
+    const expressSession = { cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/' }, user: 'ana' };
+    await new Promise((resolve) => store.set('an-express-session-id', expressSession, resolve));
+    const sessions: Sessions = new TokenSession({ store, adopt1xSessions: true });
+    expect(await sessions.get('an-express-session-id')).toBeNull();
+    expect(await new Promise((resolve) => store.get('an-express-session-id', (_err: unknown, value: unknown) => resolve(value)))).toEqual(expressSession);
+    store['store'].close();
+  });
+});
