@@ -38,7 +38,7 @@ const ioredisClient: Era['client'] = async () => {
 
 const ERAS: Era[] = [
   {
-    name: 'connect-redis 3, its own client from host and port',
+    name: 'connect-redis 3, its own client (redis 2) from host and port',
     major: 3,
     client: async () => ({ options: { host: url().hostname, port: Number(url().port) }, close: () => undefined }),
   },
@@ -46,6 +46,11 @@ const ERAS: Era[] = [
     name: 'connect-redis 4, redis 3',
     major: 4,
     client: redis3Client,
+  },
+  {
+    name: 'connect-redis 4, ioredis',
+    major: 4,
+    client: ioredisClient,
   },
   {
     name: 'connect-redis 5, redis 3',
