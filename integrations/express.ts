@@ -103,5 +103,3 @@ function defineOnce(base: object, name: string, descriptor: PropertyDescriptor):
   Object.defineProperty(base, name, { ...descriptor, configurable: true, enumerable: false });
   return true;
 }
-
-export default expressTokenSession;

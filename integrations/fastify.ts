@@ -44,4 +44,3 @@ function routeConfig(request: FastifyRequest): { tokenSession?: { required?: boo
 }
 
 export const tokenSessionPlugin = fp(plugin, { name: 'token-session', fastify: '4.x || 5.x' });
-export default tokenSessionPlugin;

@@ -49,5 +49,3 @@ function respond(h: ResponseToolkit, reply: HttpReply): Lifecycle.ReturnValueTyp
   for (const [name, value] of Object.entries(reply.headers)) response.header(name, value);
   return response.takeover();
 }
-
-export default hapiTokenSession;

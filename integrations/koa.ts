@@ -47,5 +47,3 @@ function send(ctx: Context, reply: HttpReply): void {
   ctx.set(reply.headers);
   ctx.body = reply.body;
 }
-
-export default koaTokenSession;

@@ -1,15 +1,46 @@
 // The `token-session` entry: the user API, and nothing internal (adapter and store authors: `token-session/adapter`).
-export { TokenSession, type SessionData, type NewSession, type SessionInfo } from './core/token-session';
-export type { TokenSessionOptions } from './core/options';
-export type { Callback } from './core/callback';
-export type { GenId } from './core/tokens';
-export { TokenSessionError, isTokenSessionError, type TokenSessionErrorCode } from './errors';
-export { Store } from './store/base-store';
-export type { HackTtl } from './store/memory';
-export type { SessionRecord } from './store/record';
-export { memoryIndex, type SessionIndex, type IndexEntry } from './store/session-index';
-export { redisIndex, type RedisIndexClient, type RedisIndexOptions } from './store/redis-index';
-export type { ExpressSessionStore, StoreCallback } from './store/types';
-// Types a handler is written with, whatever its framework.
-export type { TokenSessionHandle, TokenStatus } from './http/request-session';
-export type { HttpOptions, MiddlewareOptions, InvalidTokenEvent } from './http/options';
+import { TokenSession, type SessionData, type NewSession, type SessionInfo } from './core/token-session';
+import type { TokenSessionOptions } from './core/options';
+import type { Callback } from './core/callback';
+import type { GenId } from './core/tokens';
+import { TokenSessionError, isTokenSessionError, type TokenSessionErrorCode } from './errors';
+import type { Store as BaseStore } from './store/base-store';
+import type { HackTtl } from './store/memory';
+import type { SessionRecord } from './store/record';
+import { memoryIndex, type SessionIndex, type IndexEntry } from './store/session-index';
+import { redisIndex, type RedisIndexClient, type RedisIndexOptions } from './store/redis-index';
+import type { ExpressSessionStore, StoreCallback } from './store/types';
+import type { TokenSessionHandle, TokenStatus } from './http/request-session';
+import type { HttpOptions, MiddlewareOptions, InvalidTokenEvent } from './http/options';
+
+/*
+ * As in 1.x, `require('token-session')` is the TokenSession class itself and every other name a
+ * property of it (`require('token-session').Store`): so the module is `export =` the class, and
+ * the names are a namespace merged into it. A namespace merges only with the class's own
+ * declaration, hence this augmentation of the engine's module; and it re-exports `SessionData`
+ * rather than aliasing it, so `declare module 'token-session' { interface SessionData { ... } }`
+ * still extends the engine's interface (a type alias would refuse it as a duplicate).
+ */
+declare module './core/token-session' {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace TokenSession {
+    export { TokenSession, TokenSessionError, isTokenSessionError, memoryIndex, redisIndex };
+    export { SessionData, NewSession, SessionInfo, TokenSessionOptions, Callback, GenId, TokenSessionErrorCode };
+    export { HackTtl, SessionRecord, SessionIndex, IndexEntry, RedisIndexClient, RedisIndexOptions, ExpressSessionStore, StoreCallback };
+    // Types a handler is written with, whatever its framework.
+    export { TokenSessionHandle, TokenStatus, HttpOptions, MiddlewareOptions, InvalidTokenEvent };
+    // The value is the class's own `static Store`; this adds the type, for `let store: Store`.
+    export type Store = BaseStore;
+  }
+}
+
+Object.assign(TokenSession, { TokenSession, TokenSessionError, isTokenSessionError, memoryIndex, redisIndex });
+
+export = TokenSession;
+
+// Node's `import { Store } from 'token-session'` takes a CommonJS module's names from a scan of
+// its source (cjs-module-lexer), which finds `module.exports = { name: identifier }` but sees
+// through neither Object.assign nor the `errors_1.TokenSessionError` an imported name compiles to:
+// so this assignment, never run, lists the names with placeholder values, as esbuild's output does.
+// attw, in test/package.test.ts, fails when these names and the namespace's values differ.
+0 && (module.exports = { TokenSession: undefined, Store: undefined, TokenSessionError: undefined, isTokenSessionError: undefined, memoryIndex: undefined, redisIndex: undefined });

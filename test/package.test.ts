@@ -1,11 +1,23 @@
-// The built package as users load it: entries, exports, types.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+// The built package, as users load it: entries, exports, types; and the packed tarball, as npm would install it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 // The built package, as users load it (npm test builds first).
 const root = join(__dirname, '..');
-const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }).trim();
+const node = (args: string[], cwd = root) => execFileSync(process.execPath, args, { cwd, encoding: 'utf8' }).trim();
+
+/** `require('token-session')` is the class; these are its own properties, and the ESM entry's named exports. */
+const userNames = ['Store', 'TokenSession', 'TokenSessionError', 'isTokenSessionError', 'memoryIndex', 'redisIndex'];
+
+/** Each adapter entry: its one export, as the README documents it, and what that is. */
+const adapters = [
+  ['express', 'expressTokenSession', 'function'],
+  ['koa', 'koaTokenSession', 'function'],
+  ['fastify', 'tokenSessionPlugin', 'function'],
+  ['hapi', 'hapiTokenSession', 'object'],
+] as const;
 
 const script = `
   const sessions = new TokenSession();
@@ -16,6 +28,12 @@ const script = `
 
 test('require() works', () => {
   const out = node(['-e', `const { TokenSession, TokenSessionError } = require('token-session');
+    (async () => { ${script} })();`]);
+  expect(out).toBe('{"n":1} function function');
+});
+
+test("require() is the class itself, as in 1.x: `new (require('token-session'))()`", () => {
+  const out = node(['-e', `const TokenSession = require('token-session'); const { TokenSessionError } = TokenSession;
     (async () => { ${script} })();`]);
   expect(out).toBe('{"n":1} function function');
 });
@@ -56,14 +74,18 @@ test('the built type declarations have no errors of their own', () => {
   expect(ours).toEqual([]);
 }, 60_000);
 
-test('token-session exports the user API only; what adapters and stores build on is in token-session/adapter', () => {
+test('token-session exports the user API only, as properties of the class; what adapters and stores build on is in token-session/adapter', () => {
   const namesOf = (entry: string): string[] => JSON.parse(node(['-e', `console.log(JSON.stringify(Object.keys(require('${entry}')).sort()))`]));
   const user = namesOf('token-session');
   for (const internal of ['Maybe', 'andThen', 'isPromise', 'whenReady', 'HttpLifecycle', 'RequestSession', 'decideCommit', 'withHttpStatus', 'errorReply', 'nodeMiddleware', 'SessionRecords', 'planCommit']) {
     expect(user).not.toContain(internal);
   }
-  expect(user).toEqual(['Store', 'TokenSession', 'TokenSessionError', 'isTokenSessionError', 'memoryIndex', 'redisIndex']);
+  expect(user).toEqual(userNames);
+  expect(node(['-e', `const T = require('token-session'); console.log(typeof T, T.TokenSession === T, T === require('token-session/adapter').TokenSession)`]))
+    .toBe('function true true');
   expect(namesOf('token-session/adapter')).toEqual(['HttpLifecycle', 'Store', 'TokenSession', 'TokenSessionError', 'errorReply']);
+  // Named exports only: a CommonJS `exports.default` is `{ default }` to Node's ESM importers.
+  for (const [name, exported] of adapters) expect(namesOf(`token-session/${name}`)).toEqual([exported]);
 });
 
 test('nothing depends on an import side effect (sideEffects: false holds), and no adapter loads before it is used', () => {
@@ -77,3 +99,154 @@ test('nothing depends on an import side effect (sideEffects: false holds), and n
     console.log(before, typeof seed, typeof seed.requireSession, adapters() > 0, seed === sessions.express);`]);
   expect(out).toBe('0 function function true true');
 });
+
+describe('the packed tarball', () => {
+  let dir: string;
+  let tarball: string;
+  /** A project with the tarball installed; the tests run as its files, where no self-reference reaches the checkout. */
+  let project: string;
+  const bin = (name: string) => join(root, 'node_modules/.bin', name);
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'token-session-pack-'));
+    const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8' }));
+    tarball = join(dir, filename);
+    project = join(dir, 'project');
+    install(tarball, project);
+  }, 60_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('attw (are the types wrong?) finds no problem in any entry, under node10, node16 from CJS and from ESM, and bundler', () => {
+    const { stdout, stderr } = spawnSync(bin('attw'), [tarball, '--format', 'json'], { encoding: 'utf8' });
+    if (!stdout) throw new Error(`attw printed nothing: ${stderr}`);
+    const { analysis, problems } = JSON.parse(stdout) as {
+      analysis: { entrypoints: Record<string, { resolutions: Record<string, unknown> }> };
+      problems: Record<string, Array<{ kind: string }>>;
+    };
+    // Every entry package.json exports, in every resolution mode: a problem nowhere looked for is no pass.
+    const { exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+    const checked = Object.fromEntries(Object.entries(analysis.entrypoints).map(([entry, { resolutions }]) => [entry, Object.keys(resolutions)]));
+    expect(checked).toEqual(Object.fromEntries(Object.keys(exports).map((entry) => [entry, ['node10', 'node16-cjs', 'node16-esm', 'bundler']])));
+    const found = Object.values(problems).flat().map(({ kind, ...where }) => `${kind} ${JSON.stringify(where)}`);
+    expect(found).toEqual([]);
+  }, 60_000);
+
+  test('publint reports no warning or error', () => {
+    const { status, stdout, stderr } = spawnSync(bin('publint'), ['run', tarball, '--level', 'warning', '--strict'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    const messages = stdout.split('\n').filter((line) => /^\d+\. /.test(line));
+    expect(messages).toEqual([]);
+    expect({ status, stdout, stderr }).toMatchObject({ status: 0, stdout: expect.stringContaining('All good') });
+  }, 60_000);
+
+  test("CommonJS: `require('token-session')` is the class, and every name a property of it", () => {
+    const out = run('check.cjs', `
+      const TokenSession = require('token-session');
+      (async () => {
+        const sessions = new TokenSession({});
+        const { sid } = await sessions.new({ n: 1 });
+        console.log(JSON.stringify({
+          data: await sessions.get(sid),
+          names: Object.keys(TokenSession).sort(),
+          self: TokenSession.TokenSession === TokenSession,
+          failure: TokenSession.isTokenSessionError(new TokenSession.TokenSessionError('ERR_OPTIONS', 'x')),
+        }));
+      })();`);
+    expect(JSON.parse(out)).toEqual({ data: { n: 1 }, names: userNames, self: true, failure: true });
+  });
+
+  test('ESM: the default import is the class, the named imports are its properties, and both are the CommonJS instance', () => {
+    const out = run('check.mjs', `
+      import TokenSession, { TokenSession as Named, Store, TokenSessionError, isTokenSessionError, memoryIndex, redisIndex } from 'token-session';
+      import * as namespace from 'token-session';
+      import { createRequire } from 'node:module';
+      const required = createRequire(import.meta.url)('token-session');
+      const sessions = new TokenSession();
+      const { sid } = await sessions.new({ n: 1 });
+      const named = Object.keys(namespace).filter((name) => name !== 'default');
+      console.log(JSON.stringify({
+        data: await sessions.get(sid),
+        sameClass: TokenSession === Named && Named === required,
+        named,
+        sameValues: named.every((name) => namespace[name] === TokenSession[name]),
+        functions: [Store, TokenSessionError, isTokenSessionError, memoryIndex, redisIndex].map((value) => typeof value),
+      }));`);
+    expect(JSON.parse(out)).toEqual({ data: { n: 1 }, sameClass: true, named: userNames, sameValues: true, functions: Array(5).fill('function') });
+  });
+
+  test.each(adapters)('token-session/%s gives %s (a %s) to require() and to import, the same one', (name, exported, kind) => {
+    const cjs = run(`${name}.cjs`, `
+      const adapter = require('token-session/${name}');
+      console.log(JSON.stringify([Object.keys(adapter), typeof adapter.${exported}]));`);
+    expect(JSON.parse(cjs)).toEqual([[exported], kind]);
+    const esm = run(`${name}.mjs`, `
+      import { ${exported} } from 'token-session/${name}';
+      import { createRequire } from 'node:module';
+      console.log(JSON.stringify([typeof ${exported}, ${exported} === createRequire(import.meta.url)('token-session/${name}').${exported}]));`);
+    expect(JSON.parse(esm)).toEqual([kind, true]);
+  });
+
+  // The ways a TypeScript user imports it, each compiled as that user's tsconfig would; the
+  // SessionData augmentation must type `data` in every one.
+  const checks = `
+    declare module 'token-session' {
+      interface SessionData { userId?: string }
+    }
+    export async function check(err: unknown, handle: TokenSessionHandle, record: SessionRecord): Promise<void> {
+      const options: TokenSessionOptions = { ttl: 60 };
+      const sessions: Named = new TokenSession(options);
+      const carts: TokenSession<{ items: string[] }> = new Named<{ items: string[] }>();
+      const data: SessionData | null = await sessions.get('token');
+      const userId: string | undefined = data?.userId ?? handle.data.userId ?? (await carts.get('token'))?.items[0];
+      // @ts-expect-error userId is declared a string
+      await sessions.new({ userId: 42 });
+      const store: Store = new TokenSession.Store();
+      const failure: TokenSessionError | undefined = isTokenSessionError(err) ? err : undefined;
+      const middleware: MiddlewareOptions = { ...options, header: 'authorization' } as HttpOptions;
+      void [userId, store, failure, record, middleware, memoryIndex, redisIndex];
+      void [expressTokenSession({ ttl: 60 }).requireSession, koaTokenSession().requireSession, tokenSessionPlugin, hapiTokenSession.register];
+    }`;
+  const named = `{ TokenSession as Named, Store, TokenSessionError, isTokenSessionError, memoryIndex, redisIndex }`;
+  const types = `{ SessionData, TokenSessionOptions, SessionRecord, HttpOptions, MiddlewareOptions, TokenSessionHandle }`;
+  const adapterImports = adapters.map(([name, exported]) => `import { ${exported} } from 'token-session/${name}';`).join('\n');
+  test.each([
+    ['node10', 'check.ts', ['--module', 'commonjs', '--moduleResolution', 'node10'], `import TokenSession = require('token-session');`],
+    ['node16 from CJS', 'check.cts', ['--module', 'node16'], `import TokenSession from 'token-session';\nimport Required = require('token-session');\nconst same: typeof Required = TokenSession;`],
+    ['node16 from ESM', 'check.mts', ['--module', 'node16'], `import TokenSession from 'token-session';`],
+    ['bundler', 'check.bundler.ts', ['--module', 'esnext', '--moduleResolution', 'bundler'], `import TokenSession from 'token-session';`],
+  ])('types under %s: default (or require) import, named and type-only imports, augmentation', (_mode, file, flags, imports) => {
+    const source = `${imports}\nimport ${named} from 'token-session';\nimport type ${types} from 'token-session';\n${adapterImports}\n${checks}`;
+    writeFileSync(join(project, file), source);
+    const { stdout } = spawnSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--types', 'node', ...flags, file],
+      { cwd: project, encoding: 'utf8' },
+    );
+    expect(stdout).toBe('');
+  }, 60_000);
+
+  /** Writes `source` as `file` in the project and runs it with Node. */
+  function run(file: string, source: string): string {
+    writeFileSync(join(project, file), source);
+    return node([file], project);
+  }
+});
+
+/**
+ * Unpacks the tarball where npm would install it, its dependencies linked from this checkout's
+ * node_modules (no network here), and the types a TypeScript user of each adapter has installed.
+ */
+function install(tarball: string, project: string): void {
+  const modules = join(project, 'node_modules');
+  const installed = join(modules, 'token-session');
+  mkdirSync(installed, { recursive: true });
+  execFileSync('tar', ['xzf', tarball, '-C', installed, '--strip-components=1']);
+  const { dependencies = {} } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const name of [...Object.keys(dependencies), '@types/node', '@types/express', '@types/koa', 'fastify', '@hapi/hapi']) {
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir');
+  }
+}
