@@ -238,9 +238,10 @@ export class TokenSession<T = SessionData> {
   /** Commits an intent on the session of `sid`, read under the commit's queue (a malformed token throws first). */
   #commitTo(sid: unknown, intentFor: (key: string) => CommitIntent<T>) {
     assertToken(sid);
-    const commit = () => this.records.commit(intentFor(this.records.keyOf(sid)), undefined);
+    const { records } = this;
     // A session 1.x wrote is moved to its key of today first (see `adopt1xSessions`).
-    return this.records.adopts1xSessions ? andThen(this.records.findShaped(sid), commit) : commit();
+    if (records.adopts1xSessions) return andThen(records.findShaped(sid), () => records.commit(intentFor(records.keyOf(sid)), undefined));
+    return records.commit(intentFor(records.keyOf(sid)), undefined);
   }
 }
 
