@@ -189,6 +189,27 @@ describe('the packed tarball', () => {
     expect(JSON.parse(esm)).toEqual([kind, true]);
   });
 
+  test.each(['esm', 'cjs'] as const)('a bundler (esbuild, %s output) gives the default and the named imports the same class, and the adapters their functions', async (format) => {
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    writeFileSync(join(project, 'bundled-entry.mjs'), `
+      import TokenSession, { TokenSession as Named, Store, memoryIndex } from 'token-session';
+      import { expressTokenSession } from 'token-session/express';
+      (async () => {
+        const sessions = new TokenSession();
+        const { sid } = await sessions.new({ n: 1 });
+        console.log(JSON.stringify([await sessions.get(sid), TokenSession === Named, typeof Store, typeof memoryIndex, typeof expressTokenSession]));
+      })();`);
+    const outfile = join(project, `bundle.${format === 'esm' ? 'mjs' : 'cjs'}`);
+    // The frameworks stay outside the bundle, as an app's own dependencies would.
+    await esbuild.build({
+      entryPoints: [join(project, 'bundled-entry.mjs')], bundle: true, platform: 'node', format, outfile, logLevel: 'error',
+      external: ['express', 'koa', 'fastify', '@hapi/hapi'],
+      // esbuild's documented banner for ESM output on Node, where CommonJS code (ours and uid-safe's) requires Node's own modules.
+      ...(format === 'esm' ? { banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } } : {}),
+    });
+    expect(JSON.parse(node([outfile], project))).toEqual([{ n: 1 }, true, 'function', 'function', 'function']);
+  }, 60_000);
+
   // The ways a TypeScript user imports it, each compiled as that user's tsconfig would; the
   // SessionData augmentation must type `data` in every one.
   const checks = `
