@@ -1,81 +1,130 @@
-// redisIndex(client): owner sets and one-time claims in Redis, shared by every process.
+// redisIndex(client): owner sets and one-time claims in Redis, shared by every process, on one server or a Redis Cluster, through node-redis or ioredis.
+import { TokenSessionError } from '../errors';
 import type { IndexEntry, SessionIndex } from './session-index';
 
-/** The part of a node-redis (v4/v5) client the index uses. */
-export interface RedisIndexClient {
+/**
+ * The part of a Redis client the index uses: node-redis 4+ (`createClient`, `createCluster`,
+ * `createSentinel`) or ioredis (`Redis`, `Cluster`). The two spell `eval` and `set` differently.
+ */
+export type RedisIndexClient = NodeRedisLike | IoRedisLike;
+
+interface NodeRedisLike {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  set(key: string, value: string, options: { PXAT: number; NX: true }): Promise<unknown>;
+  set(key: string, value: string, options: { PXAT: number; NX?: true }): Promise<unknown>;
   get(key: string): Promise<string | null>;
+  del(key: string): Promise<unknown>;
+}
+
+interface IoRedisLike {
+  eval(script: string, numberOfKeys: number, ...keysAndArguments: string[]): Promise<unknown>;
+  // Its many overloads of SET (one per option order) take the options as separate arguments.
+  set(key: string, value: string, ...options: any[]): Promise<unknown>;
+  get(key: string): Promise<string | null>;
+  del(key: string): Promise<unknown>;
+  /** Only ioredis has it: how the two are told apart. */
+  defineCommand(name: string, definition: object): void;
 }
 
 export interface RedisIndexOptions {
   /**
-   * Prefix of every key the index writes.
+   * Prefix of every key the index writes. No `{` or `}`: the index puts each owner's keys under
+   * a hash tag of its own, which a brace in the prefix would change.
    * @default 'token-session:'
    */
   prefix?: string;
 }
 
-// One entry: the id's record ("owner\nkey", expiring with the session) and the owner's sorted
-// set of ids scored by expiry, which lives as long as its longest-lived session.
+/** The commands the index sends, the same for both clients. */
+interface Commands {
+  eval(script: string, keys: string[], args: string[]): Promise<unknown>;
+  setUntil(key: string, value: string, expiresAt: number, onlyIfNew: boolean): Promise<boolean>;
+  get(key: string): Promise<string | null>;
+  del(key: string): Promise<unknown>;
+}
+
+function commandsOf(client: RedisIndexClient): Commands {
+  if (typeof (client as IoRedisLike).defineCommand === 'function') {
+    const io = client as IoRedisLike;
+    return {
+      eval: (script, keys, args) => io.eval(script, keys.length, ...keys, ...args),
+      setUntil: async (key, value, at, onlyIfNew) => (await io.set(key, value, 'PXAT', at, ...(onlyIfNew ? ['NX'] : []))) === 'OK',
+      get: (key) => io.get(key),
+      del: (key) => io.del(key),
+    };
+  }
+  const node = client as NodeRedisLike;
+  return {
+    eval: (script, keys, args) => node.eval(script, { keys, arguments: args }),
+    setUntil: async (key, value, at, onlyIfNew) => (await node.set(key, value, onlyIfNew ? { PXAT: at, NX: true } : { PXAT: at })) === 'OK',
+    get: (key) => node.get(key),
+    del: (key) => node.del(key),
+  };
+}
+
+// Each owner's index is a sorted set of its sessions' public ids by expiry, under the owner's own
+// hash tag (owners spread over a cluster's masters), living as long as its longest-lived session.
+// Each script touches only the one key it is given.
 const ADD = `
-redis.call('SET', KEYS[2], ARGV[3] .. '\\n' .. ARGV[2], 'PXAT', ARGV[4])
-redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
-if redis.call('PEXPIRETIME', KEYS[1]) < tonumber(ARGV[4]) then redis.call('PEXPIREAT', KEYS[1], ARGV[4]) end`;
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+if redis.call('PEXPIRETIME', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[1], ARGV[2]) end`;
 
-const REMOVE = `
-local entry = redis.call('GET', KEYS[1])
-if entry then
-  redis.call('ZREM', ARGV[1] .. string.match(entry, '^(.-)\\n'), ARGV[2])
-  redis.call('DEL', KEYS[1])
-end`;
+const REMOVE = `redis.call('ZREM', KEYS[1], ARGV[1])`;
 
-// Drops expired ids, then returns the rest with their records (owner\nkey) in one round trip.
+// Drops expired ids, then returns the rest, in one round trip.
 const OWNED = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-local result = {}
-for _, id in ipairs(ids) do
-  table.insert(result, id)
-  table.insert(result, redis.call('GET', ARGV[2] .. id) or '')
-end
-return result`;
+return redis.call('ZRANGE', KEYS[1], 0, -1)`;
 
 /**
- * An index in Redis, shared by every process that uses the same server: `list`/`destroyAll`
- * see sessions made anywhere, and one-time claims are atomic (`SET NX`). Needs Redis 7.
+ * An index in Redis, shared by every process that uses the same server or cluster: `list` and
+ * `destroyAll` see sessions made anywhere, and one-time claims are atomic (`SET NX`). Needs
+ * Redis 7. Every command and script touches one key, so it works on a Redis Cluster as on one
+ * server: an owner's set of ids, or one id's own record (`<prefix>id:<id>`: its owner and store
+ * key, expiring with the session), which `keyOf` and `remove` look up by public id.
  */
 export function redisIndex(client: RedisIndexClient, options: RedisIndexOptions = {}): SessionIndex {
   const prefix = options.prefix ?? 'token-session:';
-  const ownerKey = (owner: string) => `${prefix}owner:${owner}`;
-  const idPrefix = `${prefix}id:`;
-  const parse = (entry: string | null | undefined) => {
+  if (/[{}]/.test(prefix)) {
+    throw new TokenSessionError('ERR_OPTIONS', `redisIndex option "prefix" must not contain { or }: each owner's keys get a hash tag of their own (got ${JSON.stringify(prefix)})`);
+  }
+  const redis = commandsOf(client);
+  // The tag is the owner: every key of one owner lands on one slot, and different owners on different ones.
+  const ownerKeys = (owner: string) => [`${prefix}{${owner}}:ids`];
+  const idKey = (id: string) => `${prefix}id:${id}`;
+  const parse = (entry: string | null) => {
     const newline = entry ? entry.indexOf('\n') : -1;
     return newline === -1 ? null : { owner: entry!.slice(0, newline), key: entry!.slice(newline + 1) };
   };
 
   return {
     async add(owner, id, key, expiresAt) {
-      await client.eval(ADD, { keys: [ownerKey(owner), idPrefix + id], arguments: [id, key, owner, String(expiresAt)] });
+      // The owner's own index first: "log out everywhere" must find every session it lists.
+      await redis.eval(ADD, ownerKeys(owner), [id, String(expiresAt)]);
+      await redis.setUntil(idKey(id), `${owner}\n${key}`, expiresAt, false);
     },
     async remove(id) {
-      await client.eval(REMOVE, { keys: [idPrefix + id], arguments: [`${prefix}owner:`, id] });
+      const entry = parse(await redis.get(idKey(id)));
+      if (entry === null) return;
+      await redis.eval(REMOVE, ownerKeys(entry.owner), [id]);
+      await redis.del(idKey(id));
     },
     async owned(owner) {
-      const flat = (await client.eval(OWNED, { keys: [ownerKey(owner)], arguments: [String(Date.now()), idPrefix] })) as string[];
+      const ids = (await redis.eval(OWNED, ownerKeys(owner), [String(Date.now())])) as string[];
+      // Each id's own record, one key each (on a cluster they are on every node): an id whose
+      // session ended, or whose data now names another owner, is no longer this owner's.
+      const entries = await Promise.all(ids.map(async (id) => ({ id, entry: parse(await redis.get(idKey(id))) })));
       const live: IndexEntry[] = [];
-      for (let i = 0; i < flat.length; i += 2) {
-        const entry = parse(flat[i + 1]);
-        // An id whose record moved to another owner (the data changed owner) is no longer this owner's.
-        if (entry && entry.owner === owner) live.push({ id: flat[i]!, key: entry.key });
+      for (const { id, entry } of entries) {
+        if (entry !== null && entry.owner === owner) live.push({ id, key: entry.key });
+        else await redis.eval(REMOVE, ownerKeys(owner), [id]);
       }
       return live;
     },
     async keyOf(id) {
-      return parse(await client.get(idPrefix + id))?.key ?? null;
+      return parse(await redis.get(idKey(id)))?.key ?? null;
     },
     async claim(name, expiresAt) {
-      return (await client.set(`${prefix}claim:${name}`, '1', { PXAT: expiresAt, NX: true })) === 'OK';
+      return redis.setUntil(`${prefix}claim:${name}`, '1', expiresAt, true);
     },
   };
 }

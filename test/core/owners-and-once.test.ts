@@ -1,6 +1,8 @@
 // Owners (list, destroyAll, destroyById) and one-time tokens, in process and on Redis.
 import { randomUUID } from 'node:crypto';
 import { RedisStore } from 'connect-redis';
+import RedisStore7 from 'connect-redis7';
+import { Redis as IORedis } from 'ioredis';
 import { createClient, type RedisClientType } from 'redis';
 import { memoryIndex, redisIndex, TokenSession, type ExpressSessionStore, type SessionIndex } from '../../src';
 import { fakeStore } from '../helpers/fake-stores';
@@ -136,6 +138,21 @@ describeWith('redis', 'with redisIndex on redis-server', () => {
         client.destroy();
       },
     };
+  });
+  ownerAndOnceSuite('and connect-redis 7, both on ioredis', async () => {
+    const client = new IORedis(redisUrl!);
+    const prefix = `ts-test:${randomUUID()}:`;
+    return {
+      store: new RedisStore7({ client, prefix: `${prefix}sess:` }) as unknown as ExpressSessionStore,
+      index: redisIndex(client, { prefix }),
+      close: async () => {
+        client.disconnect();
+      },
+    };
+  });
+
+  test('a prefix with a brace is refused: it would change the hash tag of every owner', () => {
+    expect(() => redisIndex({} as never, { prefix: 'app{1}:' })).toThrow(expect.objectContaining({ code: 'ERR_OPTIONS' }));
   });
 });
 
