@@ -4,8 +4,10 @@ export const postgresUrl = process.env['TS_PG_URL'];
 export const mysqlUrl = process.env['TS_MYSQL_URL'];
 /** host:port */
 export const memcachedUrl = process.env['TS_MEMCACHED_URL'];
+/** Every node of the Redis Cluster, as `redis://host:port`. */
+export const redisClusterNodes = process.env['TS_REDIS_CLUSTER_URL']?.split(',') ?? [];
 
-const ENV_OF = { redis: 'TS_REDIS', postgres: 'TS_PG', mysql: 'TS_MYSQL', memcached: 'TS_MEMCACHED' } as const;
+const ENV_OF = { redis: 'TS_REDIS', postgres: 'TS_PG', mysql: 'TS_MYSQL', memcached: 'TS_MEMCACHED', 'redis-cluster': 'TS_REDIS_CLUSTER' } as const;
 export type TestServerName = keyof typeof ENV_OF;
 
 /** `describe`, or `describe.skip` with the reason in its name when the server is missing. */

@@ -57,6 +57,47 @@ export async function startRedis(): Promise<TestServer> {
   return { url, stop };
 }
 
+/** A Redis Cluster on loopback: its nodes' URLs, and each node's process, to kill one in a failover test. */
+export interface TestCluster extends TestServer {
+  /** `redis://127.0.0.1:<port>` of every node, masters and replicas. */
+  nodes: string[];
+}
+
+/**
+ * A 6-node Redis Cluster (3 masters, 3 replicas) in a temporary directory, made by
+ * `redis-cli --cluster create`, with a short `cluster-node-timeout` so that a replica takes
+ * over from a dead master within seconds. Ready when every node reports `cluster_state:ok`.
+ */
+export async function startRedisCluster(): Promise<TestCluster> {
+  const cli = findProgram('redis-cli');
+  if (!cli) throw new Error('redis-cli is not installed');
+  const dir = mkdtempSync(join(tmpdir(), 'token-session-cluster-'));
+  const ports: number[] = [];
+  for (let i = 0; i < 6; i += 1) ports.push(await freePort());
+  const nodes = await Promise.all(ports.map((port) => startRedisProcess(port, [
+    '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
+    '--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'no',
+  ])));
+  const stop = async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    execFileSync(cli, ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], { stdio: 'pipe' });
+    const deadline = Date.now() + 20_000;
+    const ok = (port: number) => execFileSync(cli, ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' }).includes('cluster_state:ok');
+    while (!ports.every(ok)) {
+      if (Date.now() > deadline) throw new Error('the cluster did not reach cluster_state:ok within 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const urls = ports.map((port) => `redis://127.0.0.1:${port}`);
+  return { url: urls.join(','), nodes: urls, stop };
+}
+
 /** A redis-server that can be killed and started again on the same port and data. */
 export interface RestartableRedis extends TestServer {
   /** SIGKILL: no shutdown save, as in a crash. */
