@@ -1,9 +1,9 @@
-// Starts the shared redis-server, PostgreSQL, MariaDB, memcached and Redis Cluster for the whole jest run.
-import { startMariaDb, startMemcached, startPostgres, startRedis, startRedisCluster, type TestServer } from './servers';
+// Starts the shared redis-server, PostgreSQL, MariaDB, memcached, Redis Cluster and Sentinel group for the whole jest run.
+import { startMariaDb, startMemcached, startPostgres, startRedis, startRedisCluster, startRedisSentinels, type TestServer } from './servers';
 
 /**
  * Starts one of each server for the whole run, on loopback ports, and hands their URLs to the
- * tests in TS_REDIS_URL, TS_PG_URL, TS_MYSQL_URL, TS_MEMCACHED_URL and TS_REDIS_CLUSTER_URL (its nodes, comma-separated). Where a server cannot be started the
+ * tests in TS_REDIS_URL, TS_PG_URL, TS_MYSQL_URL, TS_MEMCACHED_URL TS_REDIS_CLUSTER_URL and TS_REDIS_SENTINEL_URL (the cluster's nodes, the sentinels: comma-separated). Where a server cannot be started the
  * suites that need it are skipped, saying why; with REQUIRE_REAL_STORES=1 (set by .ci/run)
  * that is a failure instead.
  */
@@ -16,6 +16,7 @@ export default async function globalSetup(): Promise<void> {
     ['MariaDB', 'TS_MYSQL', startMariaDb],
     ['memcached', 'TS_MEMCACHED', startMemcached],
     ['a Redis Cluster', 'TS_REDIS_CLUSTER', startRedisCluster],
+    ['a Redis Sentinel group', 'TS_REDIS_SENTINEL', startRedisSentinels],
   ] as const).map(([name, env, start]) => ({ name, env, started: start() }));
   // Started side by side, then awaited in turn.
   const missing: string[] = [];

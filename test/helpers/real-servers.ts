@@ -6,8 +6,11 @@ export const mysqlUrl = process.env['TS_MYSQL_URL'];
 export const memcachedUrl = process.env['TS_MEMCACHED_URL'];
 /** Every node of the Redis Cluster, as `redis://host:port`. */
 export const redisClusterNodes = process.env['TS_REDIS_CLUSTER_URL']?.split(',') ?? [];
+/** Every sentinel of the Sentinel group, as `redis://host:port`; they monitor SENTINEL_MASTER_NAME. */
+export const redisSentinels = process.env['TS_REDIS_SENTINEL_URL']?.split(',') ?? [];
+export { SENTINEL_MASTER_NAME } from './servers';
 
-const ENV_OF = { redis: 'TS_REDIS', postgres: 'TS_PG', mysql: 'TS_MYSQL', memcached: 'TS_MEMCACHED', 'redis-cluster': 'TS_REDIS_CLUSTER' } as const;
+const ENV_OF = { redis: 'TS_REDIS', postgres: 'TS_PG', mysql: 'TS_MYSQL', memcached: 'TS_MEMCACHED', 'redis-cluster': 'TS_REDIS_CLUSTER', 'redis-sentinel': 'TS_REDIS_SENTINEL' } as const;
 export type TestServerName = keyof typeof ENV_OF;
 
 /** `describe`, or `describe.skip` with the reason in its name when the server is missing. */

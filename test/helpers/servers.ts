@@ -1,6 +1,6 @@
 // Starts real redis-server, PostgreSQL, MariaDB and memcached processes on loopback ports.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,66 @@ export async function startRedisCluster(): Promise<TestCluster> {
   return { url: urls.join(','), nodes: urls, stop };
 }
 
+/** The name the test sentinels monitor their master by. */
+export const SENTINEL_MASTER_NAME = 'token-session-test';
+
+/** A Sentinel group on loopback: the master's name, and the sentinels to ask for it. */
+export interface TestSentinels extends TestServer {
+  /** The name the sentinels monitor the master by. */
+  masterName: string;
+  /** `redis://127.0.0.1:<port>` of each sentinel. */
+  sentinels: string[];
+}
+
+/**
+ * One master, one replica and three sentinels (`redis-server <conf> --sentinel`: Debian's
+ * redis-server has Sentinel built in) that agree with a quorum of 2, with a short
+ * `down-after-milliseconds` so that a failover takes seconds. Ready when every sentinel names
+ * the master and knows the replica.
+ */
+export async function startRedisSentinels(): Promise<TestSentinels> {
+  const cli = findProgram('redis-cli');
+  if (!cli) throw new Error('redis-cli is not installed');
+  const dir = mkdtempSync(join(tmpdir(), 'token-session-sentinel-'));
+  const masterName = SENTINEL_MASTER_NAME;
+  const [masterPort, replicaPort] = [await freePort(), await freePort()];
+  const plain = ['--dir', dir, '--save', '', '--appendonly', 'no'];
+  const processes = [await startRedisProcess(masterPort, plain)];
+  const stop = async () => {
+    await Promise.all(processes.map((child) => child.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    processes.push(await startRedisProcess(replicaPort, [...plain, '--replicaof', '127.0.0.1', String(masterPort)]));
+    const sentinelPorts = [await freePort(), await freePort(), await freePort()];
+    for (const port of sentinelPorts) {
+      // A sentinel rewrites its own configuration file, so each has one.
+      const conf = join(dir, `sentinel-${port}.conf`);
+      writeFileSync(conf, [
+        `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 2`,
+        `sentinel down-after-milliseconds ${masterName} 1000`,
+        `sentinel failover-timeout ${masterName} 5000`,
+        '',
+      ].join('\n'));
+      processes.push(await startRedisProcess(port, ['--dir', dir], [conf, '--sentinel'], /Sentinel ID is|monitor master/));
+    }
+    const deadline = Date.now() + 20_000;
+    const ready = (port: number) => {
+      const replicas = execFileSync(cli, ['-p', String(port), 'sentinel', 'replicas', masterName], { encoding: 'utf8' });
+      return replicas.includes(String(replicaPort));
+    };
+    while (!sentinelPorts.every(ready)) {
+      if (Date.now() > deadline) throw new Error('the sentinels did not find the replica within 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const sentinels = sentinelPorts.map((port) => `redis://127.0.0.1:${port}`);
+    return { url: sentinels.join(','), masterName, sentinels, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
 /** A redis-server that can be killed and started again on the same port and data. */
 export interface RestartableRedis extends TestServer {
   /** SIGKILL: no shutdown save, as in a crash. */
@@ -128,11 +188,12 @@ export async function startDurableRedis(): Promise<RestartableRedis> {
   };
 }
 
-async function startRedisProcess(port: number, args: string[]): Promise<TestServer & { child: ChildProcess }> {
+/** redis-server on `port`; `before` goes ahead of the options (a configuration file, `--sentinel`). */
+async function startRedisProcess(port: number, args: string[], before: string[] = [], ready = /Ready to accept connections/): Promise<TestServer & { child: ChildProcess }> {
   const program = programs.redis();
   if (!program) throw new Error('redis-server is not installed');
-  const child = spawn(program, ['--port', String(port), '--bind', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await waitForOutput(child, /Ready to accept connections/, 'redis-server');
+  const child = spawn(program, [...before, '--port', String(port), '--bind', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await waitForOutput(child, ready, 'redis-server');
   return { url: `redis://127.0.0.1:${port}`, child, stop: () => stopChild(child) };
 }
 

@@ -1,15 +1,15 @@
-// Sessions, owners and one-time tokens on a real 6-node Redis Cluster, through node-redis and ioredis.
+// Sessions, owners and one-time tokens on a real 6-node Redis Cluster and a real Sentinel group, through node-redis and ioredis.
 import { randomUUID } from 'node:crypto';
 import { RedisStore } from 'connect-redis';
 import RedisStore7 from 'connect-redis7';
-import { Cluster as IORedisCluster } from 'ioredis';
-import { createClient, createCluster } from 'redis';
+import { Cluster as IORedisCluster, Redis as IORedis } from 'ioredis';
+import { createClient, createCluster, createSentinel } from 'redis';
 import { redisIndex, TokenSession, type ExpressSessionStore, type RedisIndexClient } from '../../src';
-import { describeWith, redisClusterNodes } from '../helpers/real-servers';
+import { describeWith, redisClusterNodes, redisSentinels, SENTINEL_MASTER_NAME } from '../helpers/real-servers';
 
 type Data = { userId: string; n?: number };
 
-interface OnCluster {
+interface SharedRedis {
   store: ExpressSessionStore;
   index: RedisIndexClient;
   prefix: string;
@@ -32,9 +32,12 @@ async function masterOf(keys: string[]): Promise<string[]> {
   }
 }
 
-function clusterSuite(name: string, open: () => Promise<OnCluster>): void {
+const hostAndPort = (url: string) => ({ host: new URL(url).hostname, port: Number(new URL(url).port) });
+
+/** The suite, on a cluster (`spreadOverMasters`: owners checked to be on different masters) or on one master. */
+function sharedRedisSuite(name: string, open: () => Promise<SharedRedis>, spreadOverMasters = true): void {
   describe(name, () => {
-    let cluster: OnCluster;
+    let cluster: SharedRedis;
     let sessions: TokenSession<Data>;
     beforeAll(async () => {
       cluster = await open();
@@ -54,10 +57,10 @@ function clusterSuite(name: string, open: () => Promise<OnCluster>): void {
       expect(await sessions.get(moved)).toBeNull();
     });
 
-    test('list, destroyAll and destroyById, for owners whose indexes are on different masters', async () => {
+    test(`list, destroyAll and destroyById${spreadOverMasters ? ', for owners whose indexes are on different masters' : ''}`, async () => {
       const owners = Array.from({ length: 6 }, (_, i) => `owner-${i}-${randomUUID()}`);
-      const masters = await masterOf(owners.map((owner) => `{${owner}}`));
-      expect(new Set(masters).size).toBeGreaterThanOrEqual(2);
+      const masters = spreadOverMasters ? await masterOf(owners.map((owner) => `{${owner}}`)) : [];
+      if (spreadOverMasters) expect(new Set(masters).size).toBeGreaterThanOrEqual(2);
 
       const tokens = new Map<string, string[]>();
       for (const owner of owners) {
@@ -90,7 +93,7 @@ function clusterSuite(name: string, open: () => Promise<OnCluster>): void {
 }
 
 describeWith('redis-cluster', 'on a 6-node Redis Cluster', () => {
-  clusterSuite('node-redis createCluster, connect-redis 9', async () => {
+  sharedRedisSuite('node-redis createCluster, connect-redis 9', async () => {
     const cluster = createCluster({ rootNodes: redisClusterNodes.map((url) => ({ url })) });
     await cluster.connect();
     const prefix = `ts-cluster:${randomUUID()}:`;
@@ -102,8 +105,8 @@ describeWith('redis-cluster', 'on a 6-node Redis Cluster', () => {
     };
   });
 
-  clusterSuite('ioredis Cluster, connect-redis 7', async () => {
-    const cluster = new IORedisCluster(redisClusterNodes.map((url) => ({ host: new URL(url).hostname, port: Number(new URL(url).port) })));
+  sharedRedisSuite('ioredis Cluster, connect-redis 7', async () => {
+    const cluster = new IORedisCluster(redisClusterNodes.map(hostAndPort));
     const prefix = `ts-cluster:${randomUUID()}:`;
     return {
       store: new RedisStore7({ client: cluster, prefix: `${prefix}sess:` }) as unknown as ExpressSessionStore,
@@ -112,4 +115,29 @@ describeWith('redis-cluster', 'on a 6-node Redis Cluster', () => {
       close: () => cluster.disconnect(),
     };
   });
+});
+
+describeWith('redis-sentinel', 'on a Sentinel group (1 master, 1 replica, 3 sentinels)', () => {
+  sharedRedisSuite('node-redis createSentinel, connect-redis 9', async () => {
+    const sentinel = createSentinel({ name: SENTINEL_MASTER_NAME, sentinelRootNodes: redisSentinels.map(hostAndPort) });
+    await sentinel.connect();
+    const prefix = `ts-sentinel:${randomUUID()}:`;
+    return {
+      store: new RedisStore({ client: sentinel as never, prefix: `${prefix}sess:` }) as unknown as ExpressSessionStore,
+      index: sentinel as unknown as RedisIndexClient,
+      prefix,
+      close: () => sentinel.destroy(),
+    };
+  }, false);
+
+  sharedRedisSuite('ioredis with sentinels, connect-redis 7', async () => {
+    const client = new IORedis({ sentinels: redisSentinels.map(hostAndPort), name: SENTINEL_MASTER_NAME });
+    const prefix = `ts-sentinel:${randomUUID()}:`;
+    return {
+      store: new RedisStore7({ client, prefix: `${prefix}sess:` }) as unknown as ExpressSessionStore,
+      index: client as unknown as RedisIndexClient,
+      prefix,
+      close: () => client.disconnect(),
+    };
+  }, false);
 });
