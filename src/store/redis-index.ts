@@ -98,15 +98,17 @@ export function redisIndex(client: RedisIndexClient, options: RedisIndexOptions 
 
   return {
     async add(owner, id, key, expiresAt) {
-      // The owner's own index first: "log out everywhere" must find every session it lists.
-      await redis.eval(ADD, ownerKeys(owner), [id, String(expiresAt)]);
-      await redis.setUntil(idKey(id), `${owner}\n${key}`, expiresAt, false);
+      // Sent together: one round trip on one server (the clients pipeline them). The session is
+      // written only once both have succeeded, so one that failed leaves no session the index misses.
+      await Promise.all([
+        redis.eval(ADD, ownerKeys(owner), [id, String(expiresAt)]),
+        redis.setUntil(idKey(id), `${owner}\n${key}`, expiresAt, false),
+      ]);
     },
     async remove(id) {
       const entry = parse(await redis.get(idKey(id)));
       if (entry === null) return;
-      await redis.eval(REMOVE, ownerKeys(entry.owner), [id]);
-      await redis.del(idKey(id));
+      await Promise.all([redis.eval(REMOVE, ownerKeys(entry.owner), [id]), redis.del(idKey(id))]);
     },
     async owned(owner) {
       const ids = (await redis.eval(OWNED, ownerKeys(owner), [String(Date.now())])) as string[];
