@@ -1,10 +1,10 @@
-// Two processes sharing a store and a Redis index.
+// Two processes sharing a store and a Redis index: on one redis-server, on a Redis Cluster, on a Sentinel group.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { describeWith, redisUrl } from '../helpers/real-servers';
+import { describeWith, redisClusterNodes, redisSentinels, redisUrl, SENTINEL_MASTER_NAME, type TestServerName } from '../helpers/real-servers';
 
-// Two server processes (examples/redis/server.mjs, on the built package) sharing one redis-server.
+// Two server processes (examples/redis/server.mjs, on the built package) sharing one Redis.
 const root = join(__dirname, '../..');
 
 interface Server {
@@ -12,10 +12,17 @@ interface Server {
   child: ChildProcess;
 }
 
-function startServer(prefix: string): Promise<Server> {
+/** Where the example finds Redis, in its own environment variables. */
+const TOPOLOGIES: Array<{ name: string; server: TestServerName; env: () => Record<string, string> }> = [
+  { name: 'one redis-server', server: 'redis', env: () => ({ REDIS_URL: redisUrl! }) },
+  { name: 'a 6-node Redis Cluster', server: 'redis-cluster', env: () => ({ REDIS_CLUSTER_NODES: redisClusterNodes.join(',') }) },
+  { name: 'a Sentinel group', server: 'redis-sentinel', env: () => ({ REDIS_SENTINELS: redisSentinels.join(','), REDIS_SENTINEL_NAME: SENTINEL_MASTER_NAME }) },
+];
+
+function startServer(prefix: string, redis: Record<string, string>): Promise<Server> {
   const child = spawn(process.execPath, [join(root, 'examples/redis/server.mjs')], {
     cwd: root,
-    env: { ...process.env, PORT: '0', REDIS_URL: redisUrl, REDIS_PREFIX: prefix },
+    env: { ...process.env, PORT: '0', ...redis, REDIS_PREFIX: prefix },
   });
   return new Promise((resolve, reject) => {
     let output = '';
@@ -35,13 +42,13 @@ async function call(server: Server, method: string, path: string, token?: string
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-describeWith('redis', 'two processes sharing one redis-server', () => {
+for (const topology of TOPOLOGIES) describeWith(topology.server, `two processes sharing ${topology.name}`, () => {
   let a: Server;
   let b: Server;
 
   beforeAll(async () => {
     const prefix = `ts-test:${randomUUID()}:`;
-    [a, b] = await Promise.all([startServer(prefix), startServer(prefix)]);
+    [a, b] = await Promise.all([startServer(prefix, topology.env()), startServer(prefix, topology.env())]);
   }, 20_000);
   afterAll(() => {
     a?.child.kill();
