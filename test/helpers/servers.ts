@@ -57,10 +57,12 @@ export async function startRedis(): Promise<TestServer> {
   return { url, stop };
 }
 
-/** A Redis Cluster on loopback: its nodes' URLs, and each node's process, to kill one in a failover test. */
+/** A Redis Cluster on loopback: its nodes' URLs, and a way to kill one, as in a crash. */
 export interface TestCluster extends TestServer {
   /** `redis://127.0.0.1:<port>` of every node, masters and replicas. */
   nodes: string[];
+  /** SIGKILLs the node at that URL, by its process: no shutdown, no goodbye to the others. */
+  kill(node: string): Promise<void>;
 }
 
 /**
@@ -85,9 +87,15 @@ export async function startRedisCluster(): Promise<TestCluster> {
   try {
     execFileSync(cli, ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], { stdio: 'pipe' });
     const deadline = Date.now() + 20_000;
-    const ok = (port: number) => execFileSync(cli, ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' }).includes('cluster_state:ok');
+    // Ready when every node sees the cluster whole and every replica has synced with its master:
+    // a replica that never synced is too stale to be elected, and a killed master would stay down.
+    const ok = (port: number) => {
+      const run = (...args: string[]) => execFileSync(cli, ['-p', String(port), ...args], { encoding: 'utf8' });
+      const replication = run('info', 'replication');
+      return run('cluster', 'info').includes('cluster_state:ok') && (replication.includes('role:master') || replication.includes('master_link_status:up'));
+    };
     while (!ports.every(ok)) {
-      if (Date.now() > deadline) throw new Error('the cluster did not reach cluster_state:ok within 20 s');
+      if (Date.now() > deadline) throw new Error('the cluster did not reach cluster_state:ok, its replicas in sync, within 20 s');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } catch (err) {
@@ -95,7 +103,7 @@ export async function startRedisCluster(): Promise<TestCluster> {
     throw err;
   }
   const urls = ports.map((port) => `redis://127.0.0.1:${port}`);
-  return { url: urls.join(','), nodes: urls, stop };
+  return { url: urls.join(','), nodes: urls, stop, kill: (node) => stopChild(nodes[urls.indexOf(node)]!.child, 'SIGKILL') };
 }
 
 /** The name the test sentinels monitor their master by. */
