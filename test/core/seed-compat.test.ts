@@ -2,6 +2,9 @@
 import sessionMemoryStore = require('session-memory-store');
 import memorystore = require('memorystore');
 import { MemoryStore as ExpressMemoryStore } from 'express-session';
+import express from 'express';
+import request from 'supertest';
+import { expressTokenSession } from '../../integrations/express';
 import { TokenSession, type ExpressSessionStore } from '../../src';
 import { countCalls, fakeStore } from '../helpers/fake-stores';
 
@@ -112,6 +115,19 @@ describe("1.x's hackttl, and a hackttl that returns no record", () => {
       expect(counts.set).toBe(0);
       expect(store.map.size).toBe(0);
     }
+  });
+
+  test('the same through a request: 500 with ERR_OPTIONS, no token issued, nothing written', async () => {
+    const store = fakeStore('promise');
+    const app = express();
+    app.use(expressTokenSession({ store, hackttl: (record) => ({ ...record, cookie: { ...record.cookie } }) as never }));
+    app.post('/login', (req, res) => res.json({ token: req.tokenSession.create({ a: 1 }) }));
+    app.use((err: { code?: string }, _req: unknown, res: express.Response, _next: unknown) => res.status(500).json({ code: err.code }));
+    const res = await request(app).post('/login');
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ code: 'ERR_OPTIONS' });
+    expect(res.headers['x-session-token']).toBeUndefined();
+    expect(store.map.size).toBe(0);
   });
 
   test("a 1.x hackttl, (obj, ttl) setting obj.store's one TTL, is run the 1.x way around every write", async () => {

@@ -5,26 +5,13 @@ import RedisStore7 from 'connect-redis7';
 import { Cluster as IORedisCluster } from 'ioredis';
 import { TokenSession, type ExpressSessionStore } from '../../src';
 import { describeWith } from '../helpers/real-servers';
+import { hostAndPort, mastersOf } from '../helpers/redis-cluster';
 import { startRedisCluster, type TestCluster } from '../helpers/servers';
 import { storeKeyOfToken } from '../helpers/store-keys';
 
 // node-redis 6.0.0, the first version whose cluster client reads the layout again after a
 // master dies (5.12.1, the last 5.x, keeps sending to the dead master until it returns).
 const nodeRedis6 = require('redis6') as typeof import('redis');
-
-/** The master that serves `key`, asked of a node that is up. */
-async function masterOf(cluster: TestCluster, key: string): Promise<string> {
-  const node = nodeRedis6.createClient({ url: cluster.nodes[0]! });
-  await node.connect();
-  try {
-    const slot = Number(await node.sendCommand(['CLUSTER', 'KEYSLOT', key]));
-    const ranges = (await node.sendCommand(['CLUSTER', 'SLOTS'])) as Array<[number, number, [string, number]]>;
-    const [, , [host, port]] = ranges.find(([start, end]) => slot >= start && slot <= end)!;
-    return `redis://${host}:${port}`;
-  } finally {
-    node.destroy();
-  }
-}
 
 const CLIENTS: Array<{ name: string; open(cluster: TestCluster, prefix: string): Promise<{ store: ExpressSessionStore; close(): void }> }> = [
   {
@@ -39,7 +26,7 @@ const CLIENTS: Array<{ name: string; open(cluster: TestCluster, prefix: string):
   {
     name: 'ioredis Cluster, connect-redis 7',
     open: async (cluster, prefix) => {
-      const client = new IORedisCluster(cluster.nodes.map((url) => ({ host: new URL(url).hostname, port: Number(new URL(url).port) })));
+      const client = new IORedisCluster(cluster.nodes.map(hostAndPort));
       client.on('error', () => undefined);
       await new Promise((resolve) => client.once('ready', resolve));
       return { store: new RedisStore7({ client, prefix }) as unknown as ExpressSessionStore, close: () => client.disconnect() };
@@ -57,8 +44,9 @@ describeWith('redis-cluster', 'a Redis Cluster master killed', () => {
       const sessions = new TokenSession<{ n: number }>({ store, storeTimeout: 1000, ttl: 600 });
       const tokens: string[] = [];
       for (let n = 0; n < 30; n += 1) tokens.push((await sessions.new({ n })).sid);
-      const victim = await masterOf(cluster, prefix + storeKeyOfToken(tokens[0]!));
-      const onVictim = await Promise.all(tokens.map(async (sid) => (await masterOf(cluster, prefix + storeKeyOfToken(sid))) === victim));
+      const masters = await mastersOf(cluster.nodes[0]!, tokens.map((sid) => prefix + storeKeyOfToken(sid)));
+      const victim = masters[0]!;
+      const onVictim = masters.map((master) => master === victim);
 
       await cluster.kill(victim);
       const killedAt = Date.now();

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { RedisStore } from 'connect-redis';
 import RedisStore7 from 'connect-redis7';
 import { Cluster as IORedisCluster, Redis as IORedis } from 'ioredis';
-import { createClient, createCluster, createSentinel } from 'redis';
+import { createCluster, createSentinel } from 'redis';
 import { redisIndex, TokenSession, type ExpressSessionStore, type RedisIndexClient } from '../../src';
 import { describeWith, redisClusterNodes, redisSentinels, SENTINEL_MASTER_NAME } from '../helpers/real-servers';
+import { hostAndPort, mastersOf } from '../helpers/redis-cluster';
 
 type Data = { userId: string; n?: number };
 
@@ -16,23 +17,6 @@ interface SharedRedis {
   close(): Promise<void> | void;
 }
 
-/** Which master serves the slot of each key, asked of the cluster itself. */
-async function masterOf(keys: string[]): Promise<string[]> {
-  const node = createClient({ url: redisClusterNodes[0]! });
-  await node.connect();
-  try {
-    const ranges = (await node.sendCommand(['CLUSTER', 'SLOTS'])) as Array<[number, number, [string, number]]>;
-    return await Promise.all(keys.map(async (key) => {
-      const slot = Number(await node.sendCommand(['CLUSTER', 'KEYSLOT', key]));
-      const [, , [host, port]] = ranges.find(([start, end]) => slot >= start && slot <= end)!;
-      return `${host}:${port}`;
-    }));
-  } finally {
-    node.destroy();
-  }
-}
-
-const hostAndPort = (url: string) => ({ host: new URL(url).hostname, port: Number(new URL(url).port) });
 
 /** The suite, on a cluster (`spreadOverMasters`: owners checked to be on different masters) or on one master. */
 function sharedRedisSuite(name: string, open: () => Promise<SharedRedis>, spreadOverMasters = true): void {
@@ -59,7 +43,7 @@ function sharedRedisSuite(name: string, open: () => Promise<SharedRedis>, spread
 
     test(`list, destroyAll and destroyById${spreadOverMasters ? ', for owners whose indexes are on different masters' : ''}`, async () => {
       const owners = Array.from({ length: 6 }, (_, i) => `owner-${i}-${randomUUID()}`);
-      const masters = spreadOverMasters ? await masterOf(owners.map((owner) => `{${owner}}`)) : [];
+      const masters = spreadOverMasters ? await mastersOf(redisClusterNodes[0]!, owners.map((owner) => `{${owner}}`)) : [];
       if (spreadOverMasters) expect(new Set(masters).size).toBeGreaterThanOrEqual(2);
 
       const tokens = new Map<string, string[]>();
