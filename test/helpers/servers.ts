@@ -102,8 +102,7 @@ export async function startRedisCluster(): Promise<TestCluster> {
     await stop();
     throw err;
   }
-  const urls = ports.map((port) => `redis://127.0.0.1:${port}`);
-  return { url: urls.join(','), nodes: urls, stop, kill: (node) => stopChild(nodes[urls.indexOf(node)]!.child, 'SIGKILL') };
+  return { url: nodes.map((node) => node.url).join(','), nodes: nodes.map((node) => node.url), stop, kill: killer(nodes) };
 }
 
 /** The name the test sentinels monitor their master by. */
@@ -115,13 +114,17 @@ export interface TestSentinels extends TestServer {
   masterName: string;
   /** `redis://127.0.0.1:<port>` of each sentinel. */
   sentinels: string[];
+  /** `redis://127.0.0.1:<port>` of the first master, then its replica. */
+  nodes: string[];
+  /** SIGKILLs the master or replica at that URL, by its process, as in a crash. */
+  kill(node: string): Promise<void>;
 }
 
 /**
  * One master, one replica and three sentinels (`redis-server <conf> --sentinel`: Debian's
  * redis-server has Sentinel built in) that agree with a quorum of 2, with a short
- * `down-after-milliseconds` so that a failover takes seconds. Ready when every sentinel names
- * the master and knows the replica.
+ * `down-after-milliseconds` so that a failover takes seconds. Ready when the replica has synced
+ * and every sentinel knows it and the other sentinels.
  */
 export async function startRedisSentinels(): Promise<TestSentinels> {
   const cli = findProgram('redis-cli');
@@ -150,16 +153,19 @@ export async function startRedisSentinels(): Promise<TestSentinels> {
       processes.push(await startRedisProcess(port, ['--dir', dir], [conf, '--sentinel'], /Sentinel ID is|monitor master/));
     }
     const deadline = Date.now() + 20_000;
-    const ready = (port: number) => {
-      const replicas = execFileSync(cli, ['-p', String(port), 'sentinel', 'replicas', masterName], { encoding: 'utf8' });
-      return replicas.includes(String(replicaPort));
-    };
-    while (!sentinelPorts.every(ready)) {
-      if (Date.now() > deadline) throw new Error('the sentinels did not find the replica within 20 s');
+    const ask = (port: number, ...args: string[]) => execFileSync(cli, ['-p', String(port), ...args], { encoding: 'utf8' });
+    // As on the cluster: a replica that never synced with its master is not promoted; and a
+    // failover needs a majority of sentinels that know each other.
+    const othersKnown = (port: number) => /num-other-sentinels\n(\d+)/.exec(ask(port, 'sentinel', 'master', masterName))?.[1] === String(sentinelPorts.length - 1);
+    const ready = () => ask(replicaPort, 'info', 'replication').includes('master_link_status:up')
+      && sentinelPorts.every((port) => ask(port, 'sentinel', 'replicas', masterName).includes(String(replicaPort)) && othersKnown(port));
+    while (!ready()) {
+      if (Date.now() > deadline) throw new Error('the replica did not sync, or the sentinels did not find it and each other, within 20 s');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const sentinels = sentinelPorts.map((port) => `redis://127.0.0.1:${port}`);
-    return { url: sentinels.join(','), masterName, sentinels, stop };
+    const [master, replica] = processes as [RedisProcess, RedisProcess];
+    return { url: sentinels.join(','), masterName, sentinels, nodes: [master.url, replica.url], stop, kill: killer([master, replica]) };
   } catch (err) {
     await stop();
     throw err;
@@ -196,8 +202,19 @@ export async function startDurableRedis(): Promise<RestartableRedis> {
   };
 }
 
+type RedisProcess = TestServer & { child: ChildProcess };
+
+/** SIGKILL for the one of these processes at a URL. */
+function killer(processes: RedisProcess[]): (node: string) => Promise<void> {
+  return (node) => {
+    const found = processes.find((process) => process.url === node);
+    if (!found) throw new Error(`no redis-server of this group at ${node}`);
+    return stopChild(found.child, 'SIGKILL');
+  };
+}
+
 /** redis-server on `port`; `before` goes ahead of the options (a configuration file, `--sentinel`). */
-async function startRedisProcess(port: number, args: string[], before: string[] = [], ready = /Ready to accept connections/): Promise<TestServer & { child: ChildProcess }> {
+async function startRedisProcess(port: number, args: string[], before: string[] = [], ready = /Ready to accept connections/): Promise<RedisProcess> {
   const program = programs.redis();
   if (!program) throw new Error('redis-server is not installed');
   const child = spawn(program, [...before, '--port', String(port), '--bind', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,16 +1,7 @@
 // Two processes sharing a store and a Redis index: on one redis-server, on a Redis Cluster, on a Sentinel group.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { startServerProcess, type ServerProcess as Server } from '../helpers/example-process';
 import { describeWith, redisClusterNodes, redisSentinels, redisUrl, SENTINEL_MASTER_NAME, type TestServerName } from '../helpers/real-servers';
-
-// Two server processes (examples/redis/server.mjs, on the built package) sharing one Redis.
-const root = join(__dirname, '../..');
-
-interface Server {
-  url: string;
-  child: ChildProcess;
-}
 
 /** Where the example finds Redis, in its own environment variables. */
 const TOPOLOGIES: Array<{ name: string; server: TestServerName; env: () => Record<string, string> }> = [
@@ -19,23 +10,8 @@ const TOPOLOGIES: Array<{ name: string; server: TestServerName; env: () => Recor
   { name: 'a Sentinel group', server: 'redis-sentinel', env: () => ({ REDIS_SENTINELS: redisSentinels.join(','), REDIS_SENTINEL_NAME: SENTINEL_MASTER_NAME }) },
 ];
 
-function startServer(prefix: string, redis: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, [join(root, 'examples/redis/server.mjs')], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', ...redis, REDIS_PREFIX: prefix },
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve({ url: match[1]!, child });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-}
+/** Two server processes (examples/redis/server.mjs, on the built package) sharing one Redis. */
+const startServer = (prefix: string, redis: Record<string, string>) => startServerProcess('examples/redis/server.mjs', { ...redis, REDIS_PREFIX: prefix });
 
 async function call(server: Server, method: string, path: string, token?: string) {
   const res = await fetch(server.url + path, { method, headers: token ? { 'x-session-token': token } : {} });
@@ -50,10 +26,7 @@ for (const topology of TOPOLOGIES) describeWith(topology.server, `two processes 
     const prefix = `ts-test:${randomUUID()}:`;
     [a, b] = await Promise.all([startServer(prefix, topology.env()), startServer(prefix, topology.env())]);
   }, 20_000);
-  afterAll(() => {
-    a?.child.kill();
-    b?.child.kill();
-  });
+  afterAll(() => Promise.all([a?.stop(), b?.stop()]));
 
   test('a session made in one process is read, changed and destroyed through the other', async () => {
     const { body } = await call(a, 'POST', '/login?user=ana');
