@@ -51,9 +51,9 @@ export const programs = {
 
 const asRoot = process.getuid?.() === 0;
 
-/** redis-server with no persistence (`--save '' --appendonly no`), on a loopback port. */
-export async function startRedis(): Promise<TestServer> {
-  const { url, stop } = await startRedisProcess(await freePort(), ['--save', '', '--appendonly', 'no']);
+/** redis-server with no persistence (`--save '' --appendonly no`), on a loopback port; `args` are more options. */
+export async function startRedis(args: string[] = []): Promise<TestServer> {
+  const { url, stop } = await startRedisProcess(await freePort(), ['--save', '', '--appendonly', 'no', ...args]);
   return { url, stop };
 }
 
