@@ -11,7 +11,10 @@
  *
  * For a store author: a store is any express-session store (`ExpressSessionStore`: `get`, `set`,
  * `destroy`, by callback, promise or both). It receives `SessionRecord`s; their `cookie` carries
- * the expiry as express-session's does. `SessionIndex` is the contract of the owner/claim index.
+ * the expiry as express-session's does. A store may also apply a commit's changes itself, atomically
+ * (`AtomicSessionStore`: `updateSession(change)`, with `applySessionChange` its semantics in
+ * JavaScript); the engine then hands it every change instead of reading and writing the session.
+ * `SessionIndex` is the contract of the owner/claim index.
  */
 export { HttpLifecycle, errorReply, type HttpReply, type HttpError } from './http/lifecycle';
 export type { TokenSessionHandle, TokenStatus } from './http/request-session';
@@ -20,7 +23,8 @@ export type { RawRequest } from './http/request-token';
 export { TokenSession, type SessionData } from './core/token-session';
 export { TokenSessionError } from './errors';
 export { Store } from './store/base-store';
-export type { ExpressSessionStore, StoreCallback } from './store/types';
+export type { ExpressSessionStore, StoreCallback, AtomicSessionStore, SessionChange } from './store/types';
+export { applySessionChange } from './core/commit-plan';
 export type { SessionRecord } from './store/record';
 export type { SessionIndex, IndexEntry } from './store/session-index';
 export type { HackTtl } from './store/memory';

@@ -21,7 +21,9 @@ export type TokenSessionErrorCode =
   /** The store reported an error, or threw. The store's own error is the `cause`. */
   | 'ERR_STORE'
   /** The store did not answer within `storeTimeout` ms. */
-  | 'ERR_STORE_TIMEOUT';
+  | 'ERR_STORE_TIMEOUT'
+  /** The store cannot do this where it runs (redisStore's `all`, `length` and `clear` on a Redis Cluster, which would scan every node). */
+  | 'ERR_UNSUPPORTED';
 
 export class TokenSessionError extends Error {
   readonly code: TokenSessionErrorCode;

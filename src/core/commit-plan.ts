@@ -1,5 +1,6 @@
 // The commit planner: what a request or a programmatic call asked for, and what is stored, in; the whole write plan out. Pure.
-import { buildRecord, expiryGain, type SessionRecord } from '../store/record';
+import { buildRecord, expiresAt, expiryGain, type SessionRecord } from '../store/record';
+import type { SessionChange } from '../store/types';
 import { applyChanges, changesOf, sameJson, toStorableData } from './data';
 
 /** How long a session lives: its own idle TTL, and when it began (for `absoluteTtl`). */
@@ -143,6 +144,50 @@ export function planCommit<T>(intent: CommitIntent<T>, stored: SessionRecord<T> 
   }
 }
 
+/**
+ * For a store that applies changes itself: the reason of a commit that builds on the stored
+ * session, when it can be told without reading it (a change, a new token, a forced touch), or
+ * `undefined` when it cannot (a touch only when due).
+ */
+export function reasonWithoutRecord<T>(intent: CommitIntent<T>): 'move' | 'merge' | 'touch' | undefined {
+  if (intent.to === null || intent.fresh !== null) return undefined;
+  if (intent.to !== intent.from) return 'move';
+  if (dataChanged(intent) || intent.ttlMs !== undefined) return 'merge';
+  return intent.touch === 'force' ? 'touch' : undefined;
+}
+
+/**
+ * What a store that applies changes itself is handed for a move, a merge or a touch: the
+ * caller's own changes (checked: throws `ERR_INVALID_DATA`), never the data as it read it.
+ */
+export function changeOf<T>(intent: CommitIntent<T>, now: number, rules: PlanRules): SessionChange {
+  const { data: asLeft, baseline } = intent;
+  let set: Record<string, unknown> = {};
+  let unset: string[] = [];
+  if (baseline === null) set = toStorableData(asLeft as Record<string, unknown>, rules.maxDataBytes);
+  else if (baseline !== undefined) ({ set, removed: unset } = changesOf(toStorableData(asLeft as object, rules.maxDataBytes), baseline as object));
+  return {
+    key: intent.from!, to: intent.to!, set, unset, replace: baseline === null, ttlMs: intent.ttlMs,
+    absoluteTtlMs: rules.absoluteTtlMs, ownerKey: rules.ownerKey, now,
+  };
+}
+
+/**
+ * What a change makes of a stored record, in JavaScript: the record to store, or `null` when the
+ * record is not a live session at `change.now` (nothing is to be written). The semantics every
+ * `AtomicSessionStore` implements, for a store that applies a change itself by reading, then
+ * writing only if unchanged (compare-and-set), and for redisStore's moves.
+ */
+export function applySessionChange<T>(record: SessionRecord<T>, change: SessionChange): SessionRecord<T> | null {
+  if (record.once) return null;
+  const rules = { absoluteTtlMs: change.absoluteTtlMs };
+  const ttlMs = change.ttlMs ?? record.cookie.originalMaxAge;
+  const data = change.replace ? change.set as T : applyChanges(record.data, { set: change.set, removed: change.unset });
+  const owner = ownerOf(data, change.ownerKey);
+  const applied = buildRecord(data, ttlMs, record.createdAt, change.now, rules, owner === undefined ? {} : { owner });
+  return expiresAt(applied) > change.now ? applied : null;
+}
+
 function dataChanged<T>(intent: CommitIntent<T>): boolean {
   return intent.baseline !== undefined && (intent.baseline === null || !sameJson(intent.data, intent.baseline));
 }
@@ -174,7 +219,7 @@ function recordOf<T>(data: T, ttlMs: number, createdAt: number, now: number, rul
 }
 
 /** The owner a session's data names (see `ownerKey`), as a string. */
-function ownerOf(data: unknown, ownerKey: string | undefined): string | undefined {
+export function ownerOf(data: unknown, ownerKey: string | undefined): string | undefined {
   if (ownerKey === undefined) return undefined;
   const owner = (data as Record<string, unknown>)[ownerKey];
   return typeof owner === 'string' || typeof owner === 'number' ? String(owner) : undefined;

@@ -1,9 +1,10 @@
 // Session records in the store: the reads, and the one executor every write of a session goes through.
 import { debuglog } from 'node:util';
 import { andThen, isPromise, type Maybe } from '../maybe';
-import { expiresAt, isLive, isSessionRecord, type SessionRecord } from '../store/record';
+import { expiresAt, isLive, isSessionRecord, nextExpiry, type SessionRecord } from '../store/record';
 import { toStoreCalls, type StoreCalls } from '../store/store-calls';
-import { buildsOnStored, commitReason, intentOf, planCommit, type CommitIntent, type CommitPlan, type CommitReason } from './commit-plan';
+import type { SessionChange } from '../store/types';
+import { buildsOnStored, changeOf, commitReason, intentOf, ownerOf, planCommit, reasonWithoutRecord, type CommitIntent, type CommitPlan, type CommitReason } from './commit-plan';
 import { toStorableData } from './data';
 import type { ResolvedOptions } from './options';
 import { SerialByKey } from './serial';
@@ -122,10 +123,33 @@ export class SessionRecords<T> {
         return this.#queues.run((from ?? intent.to)!, () => this.#run(planCommit(intent, known, Date.now(), options)!));
       }
     }
+    if (this.#storeCalls.update) {
+      const reason = decided ?? reasonWithoutRecord(intent);
+      if (reason === 'move' || reason === 'merge' || reason === 'touch') return this.#queues.run(from, () => this.#change(reason, intent, loaded));
+    }
     return this.#queues.run(from, () => andThen(this.readLive(from, intent.once ? 'once' : 'session'), (current) => {
       const plan = planCommit(intent, current, Date.now(), options, decided);
       return plan === null ? { reason: null, record: current } : this.#run(plan);
     }));
+  }
+
+  /**
+   * A move, merge or touch through a store that applies changes itself: one store call, no read
+   * first. The owner index is updated in the same breath when the caller's read tells what it
+   * will be (the clients pipeline both: one round trip on one server), else after.
+   */
+  async #change(reason: 'move' | 'merge' | 'touch', intent: CommitIntent<T>, loaded: SessionRecord<T> | null | undefined): Promise<CommitOutcome<T>> {
+    const change = changeOf(intent, Date.now(), this.#options);
+    const expected = loaded ? expectedEntry(change, loaded) : undefined;
+    const indexed = expected?.owner === undefined ? undefined : this.#options.index.add(expected.owner, publicIdOf(change.to), change.to, expected.expiresAt);
+    const [record] = await Promise.all([this.#storeCalls.update!(change) as Promise<SessionRecord<T> | null>, indexed]);
+    if (record === null) return { reason: 'gone', record: null };
+    const owner = this.#options.ownerKey === undefined ? undefined : record.owner;
+    if (owner !== undefined && (owner !== expected?.owner || expiresAt(record) !== expected.expiresAt)) {
+      await this.#options.index.add(owner, publicIdOf(change.to), change.to, expiresAt(record));
+    }
+    if (change.to !== change.key && this.#options.ownerKey !== undefined) await this.#options.index.remove(publicIdOf(change.key));
+    return { reason, record };
   }
 
   #run(plan: CommitPlan<T>): Maybe<CommitOutcome<T>> {
@@ -198,6 +222,17 @@ export class SessionRecords<T> {
   get defaultTtlMs(): number {
     return this.#options.ttlMs;
   }
+}
+
+/**
+ * The owner and expiry a change will leave in the index, as far as the session the caller read
+ * tells them (another process may have changed them meanwhile: then the index is corrected after).
+ */
+function expectedEntry(change: SessionChange, loaded: SessionRecord): { owner: string | undefined; expiresAt: number } {
+  const { ownerKey } = change;
+  const named = change.replace || (ownerKey !== undefined && Object.hasOwn(change.set, ownerKey));
+  const owner = named ? ownerOf(change.set, ownerKey) : ownerKey !== undefined && change.unset.includes(ownerKey) ? undefined : loaded.owner;
+  return { owner, expiresAt: nextExpiry(change.ttlMs ?? loaded.cookie.originalMaxAge, loaded.createdAt, change.now, change) };
 }
 
 /**

@@ -1,29 +1,10 @@
 // redisIndex(client): owner sets and one-time claims in Redis, shared by every process, on one server or a Redis Cluster, through node-redis or ioredis.
 import { TokenSessionError } from '../errors';
+import { redisCommandsOf, redisScript, type RedisClient } from './redis-commands';
 import type { IndexEntry, SessionIndex } from './session-index';
 
-/**
- * The part of a Redis client the index uses: node-redis 4+ (`createClient`, `createCluster`,
- * `createSentinel`) or ioredis (`Redis`, `Cluster`). The two spell `eval` and `set` differently.
- */
-export type RedisIndexClient = NodeRedisLike | IoRedisLike;
-
-interface NodeRedisLike {
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  set(key: string, value: string, options: { PXAT: number; NX?: true }): Promise<unknown>;
-  get(key: string): Promise<string | null>;
-  del(key: string): Promise<unknown>;
-}
-
-interface IoRedisLike {
-  eval(script: string, numberOfKeys: number, ...keysAndArguments: string[]): Promise<unknown>;
-  // Its many overloads of SET (one per option order) take the options as separate arguments.
-  set(key: string, value: string, ...options: any[]): Promise<unknown>;
-  get(key: string): Promise<string | null>;
-  del(key: string): Promise<unknown>;
-  /** Only ioredis has it: how the two are told apart. */
-  defineCommand(name: string, definition: object): void;
-}
+/** The client `redisIndex` takes: node-redis 5+ (`createClient`, `createCluster`, `createSentinel`) or ioredis (`Redis`, `Cluster`). */
+export type RedisIndexClient = RedisClient;
 
 export interface RedisIndexOptions {
   /**
@@ -34,46 +15,19 @@ export interface RedisIndexOptions {
   prefix?: string;
 }
 
-/** The commands the index sends, the same for both clients. */
-interface Commands {
-  eval(script: string, keys: string[], args: string[]): Promise<unknown>;
-  setUntil(key: string, value: string, expiresAt: number, onlyIfNew: boolean): Promise<boolean>;
-  get(key: string): Promise<string | null>;
-  del(key: string): Promise<unknown>;
-}
-
-function commandsOf(client: RedisIndexClient): Commands {
-  if (typeof (client as IoRedisLike).defineCommand === 'function') {
-    const io = client as IoRedisLike;
-    return {
-      eval: (script, keys, args) => io.eval(script, keys.length, ...keys, ...args),
-      setUntil: async (key, value, at, onlyIfNew) => (await io.set(key, value, 'PXAT', at, ...(onlyIfNew ? ['NX'] : []))) === 'OK',
-      get: (key) => io.get(key),
-      del: (key) => io.del(key),
-    };
-  }
-  const node = client as NodeRedisLike;
-  return {
-    eval: (script, keys, args) => node.eval(script, { keys, arguments: args }),
-    setUntil: async (key, value, at, onlyIfNew) => (await node.set(key, value, onlyIfNew ? { PXAT: at, NX: true } : { PXAT: at })) === 'OK',
-    get: (key) => node.get(key),
-    del: (key) => node.del(key),
-  };
-}
-
 // Each owner's index is a sorted set of its sessions' public ids by expiry, under the owner's own
 // hash tag (owners spread over a cluster's masters), living as long as its longest-lived session.
 // Each script touches only the one key it is given.
-const ADD = `
+const ADD = redisScript(`
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-if redis.call('PEXPIRETIME', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[1], ARGV[2]) end`;
+if redis.call('PEXPIRETIME', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[1], ARGV[2]) end`);
 
-const REMOVE = `redis.call('ZREM', KEYS[1], ARGV[1])`;
+const REMOVE = redisScript(`redis.call('ZREM', KEYS[1], ARGV[1])`);
 
 // Drops expired ids, then returns the rest, in one round trip.
-const OWNED = `
+const OWNED = redisScript(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-return redis.call('ZRANGE', KEYS[1], 0, -1)`;
+return redis.call('ZRANGE', KEYS[1], 0, -1)`);
 
 /**
  * An index in Redis, shared by every process that uses the same server or cluster: `list` and
@@ -87,7 +41,7 @@ export function redisIndex(client: RedisIndexClient, options: RedisIndexOptions 
   if (/[{}]/.test(prefix)) {
     throw new TokenSessionError('ERR_OPTIONS', `redisIndex option "prefix" must not contain { or }: each owner's keys get a hash tag of their own (got ${JSON.stringify(prefix)})`);
   }
-  const redis = commandsOf(client);
+  const redis = redisCommandsOf(client);
   // The tag is the owner: every key of one owner lands on one slot, and different owners on different ones.
   const ownerKeys = (owner: string) => [`${prefix}{${owner}}:ids`];
   const idKey = (id: string) => `${prefix}id:${id}`;
@@ -101,24 +55,24 @@ export function redisIndex(client: RedisIndexClient, options: RedisIndexOptions 
       // Sent together: one round trip on one server (the clients pipeline them). The session is
       // written only once both have succeeded, so one that failed leaves no session the index misses.
       await Promise.all([
-        redis.eval(ADD, ownerKeys(owner), [id, String(expiresAt)]),
+        redis.run(ADD, ownerKeys(owner), [id, String(expiresAt)]),
         redis.setUntil(idKey(id), `${owner}\n${key}`, expiresAt, false),
       ]);
     },
     async remove(id) {
       const entry = parse(await redis.get(idKey(id)));
       if (entry === null) return;
-      await Promise.all([redis.eval(REMOVE, ownerKeys(entry.owner), [id]), redis.del(idKey(id))]);
+      await Promise.all([redis.run(REMOVE, ownerKeys(entry.owner), [id]), redis.del(idKey(id))]);
     },
     async owned(owner) {
-      const ids = (await redis.eval(OWNED, ownerKeys(owner), [String(Date.now())])) as string[];
+      const ids = (await redis.run(OWNED, ownerKeys(owner), [String(Date.now())])) as string[];
       // Each id's own record, one key each (on a cluster they are on every node): an id whose
       // session ended, or whose data now names another owner, is no longer this owner's.
       const entries = await Promise.all(ids.map(async (id) => ({ id, entry: parse(await redis.get(idKey(id))) })));
       const live: IndexEntry[] = [];
       for (const { id, entry } of entries) {
         if (entry !== null && entry.owner === owner) live.push({ id, key: entry.key });
-        else await redis.eval(REMOVE, ownerKeys(owner), [id]);
+        else await redis.run(REMOVE, ownerKeys(owner), [id]);
       }
       return live;
     },

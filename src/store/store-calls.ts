@@ -2,7 +2,7 @@
 import { TokenSessionError } from '../errors';
 import { andThen, isPromise, type Maybe } from '../maybe';
 import { isInProcessIndex, type SessionIndex } from './session-index';
-import type { ExpressSessionStore } from './types';
+import { isAtomicStore, type ExpressSessionStore, type SessionChange } from './types';
 
 /**
  * The store API the engine uses, whatever style the underlying store calls back in. A store that
@@ -13,6 +13,8 @@ export interface StoreCalls {
   get(key: string): Maybe<unknown>;
   set(key: string, record: unknown): Maybe<void>;
   destroy(key: string): Maybe<void>;
+  /** Present when the store applies changes itself (`AtomicSessionStore`): the record afterwards, or `null`. */
+  update?(change: SessionChange): Promise<unknown>;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface StoreCalls {
 export function toStoreCalls(store: ExpressSessionStore, timeoutMs: number): StoreCalls {
   const call = (method: 'get' | 'set' | 'destroy', args: unknown[]): Maybe<unknown> =>
     guardedCall('store', method, timeoutMs, (callback) => (store[method] as (...a: unknown[]) => unknown).call(store, ...args, callback));
-  return {
+  const calls: StoreCalls = {
     get(key) {
       const answer = call('get', [key]);
       return isPromise(answer) ? answer.then(orNull, nullIfNotFound) : orNull(answer);
@@ -37,6 +39,10 @@ export function toStoreCalls(store: ExpressSessionStore, timeoutMs: number): Sto
       return andThen(call('destroy', [key]), nothing);
     },
   };
+  if (isAtomicStore(store)) {
+    calls.update = (change) => Promise.resolve(guardedCall('store', 'updateSession', timeoutMs, () => store.updateSession(change))).then(orNull);
+  }
+  return calls;
 }
 
 /**

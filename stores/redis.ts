@@ -1,0 +1,281 @@
+// token-session/redis: redisStore({ client, prefix? }), an express-session store on Redis whose updates are one Lua script each, atomic against every other writer.
+import { applySessionChange, Store, TokenSessionError, type AtomicSessionStore, type SessionChange, type SessionRecord } from '../src/adapter';
+import { redisCommandsOf, redisScript, type RedisClient, type RedisCommands } from '../src/store/redis-commands';
+
+export { redisIndex, type RedisIndexOptions } from '../src/store/redis-index';
+export type { RedisClient };
+
+export interface RedisStoreOptions {
+  /** node-redis 5+ (`createClient`, `createCluster`; 6+ for a cluster, see the README) or ioredis (`Redis`, `Cluster`), connected. */
+  client: RedisClient;
+  /** @default 'token-session:sess:' */
+  prefix?: string;
+  /** Lifetime, in seconds, of a value whose `cookie` tells none (express-session's sessions always do). @default 86400 */
+  ttl?: number;
+}
+
+type Callback<T> = (err: unknown, value?: T) => void;
+
+/*
+ * Each session is one hash. A record token-session wrote keeps each top-level key of its data in
+ * a field of its own (`.<key>`, the value as JSON) beside its lifetime (`$createdAt`, `$ttl`,
+ * `$expires`: numbers) and the rest of its cookie (`$cookie`), `$owner` and `$once`: so a change
+ * sets and removes fields server-side, and no script ever parses the data. Any other value (an
+ * express-session session) is kept whole, as JSON, in `$json`. The key expires with the session.
+ */
+const WRITE = redisScript(`
+redis.call('DEL', KEYS[1])
+for i = 2, #ARGV, 1000 do redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
+redis.call('PEXPIREAT', KEYS[1], ARGV[1])`);
+
+const TOUCH = redisScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HEXISTS', KEYS[1], '$expires') == 1 then redis.call('HSET', KEYS[1], '$expires', ARGV[1], '$ttl', ARGV[2]) end
+redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+return 1`);
+
+// A change (SessionChange) applied where the session is, only if it is a live session:
+// ARGV = now, ttl or '', absoluteTtl or '', the owner's field or '', replace ('1'), the number
+// of fields set, those fields and values, then the fields removed (removed first: a field in both is set).
+// Answers the hash afterwards.
+const UPDATE = redisScript(`
+local key = KEYS[1]
+local meta = redis.call('HMGET', key, '$createdAt', '$ttl', '$once')
+if not meta[1] or meta[3] then return false end
+local now = tonumber(ARGV[1])
+local ttl = ARGV[2] ~= '' and ARGV[2] or meta[2]
+local expires = now + tonumber(ttl)
+if ARGV[3] ~= '' then expires = math.min(expires, tonumber(meta[1]) + tonumber(ARGV[3])) end
+if expires <= now then
+  redis.call('DEL', key)
+  return false
+end
+if ARGV[5] == '1' then
+  for _, field in ipairs(redis.call('HKEYS', key)) do
+    if string.byte(field, 1) == 46 then redis.call('HDEL', key, field) end
+  end
+end
+local sets = 7 + 2 * tonumber(ARGV[6])
+for j = sets, #ARGV do redis.call('HDEL', key, ARGV[j]) end
+for i = 7, sets - 1, 2 do redis.call('HSET', key, ARGV[i], ARGV[i + 1]) end
+if ARGV[4] ~= '' then
+  -- String(value) of a string or a number, as the engine names owners; JSON wrote the number as String() does.
+  local named = redis.call('HGET', key, ARGV[4])
+  local owner = nil
+  if named and string.sub(named, 1, 1) == '"' then owner = cjson.decode(named)
+  elseif named and string.find(named, '^-?%d') then owner = named end
+  if owner then redis.call('HSET', key, '$owner', owner) else redis.call('HDEL', key, '$owner') end
+end
+expires = string.format('%d', expires)
+redis.call('HSET', key, '$ttl', ttl, '$expires', expires)
+redis.call('PEXPIREAT', key, expires)
+return redis.call('HGETALL', key)`);
+
+// The first half of a move: the live session's hash, removed in the same step.
+const TAKE = redisScript(`
+local meta = redis.call('HMGET', KEYS[1], '$createdAt', '$once')
+if not meta[1] or meta[2] then return false end
+local fields = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return fields`);
+
+const RECORD_FIELDS = new Set(['cookie', 'data', 'createdAt', 'owner', 'once']);
+
+/**
+ * An express-session store on Redis (every method, by callback or promise), and an
+ * `AtomicSessionStore`: token-session hands it each commit's changes, applied by one script.
+ */
+export class RedisSessionStore extends Store implements AtomicSessionStore {
+  readonly #redis: RedisCommands;
+  readonly #prefix: string;
+  readonly #defaultTtlMs: number;
+
+  constructor(options: RedisStoreOptions) {
+    super();
+    if (typeof options !== 'object' || options === null || typeof options.client !== 'object' || options.client === null) {
+      throw new TokenSessionError('ERR_OPTIONS', 'redisStore needs { client }: a connected node-redis or ioredis client');
+    }
+    const { prefix = 'token-session:sess:', ttl = 86_400 } = options;
+    if (typeof prefix !== 'string') throw new TokenSessionError('ERR_OPTIONS', `redisStore option "prefix" must be a string, got ${typeof prefix}`);
+    if (typeof ttl !== 'number' || !(ttl > 0)) throw new TokenSessionError('ERR_OPTIONS', `redisStore option "ttl" must be a positive number of seconds, got ${String(ttl)}`);
+    this.#redis = redisCommandsOf(options.client);
+    this.#prefix = prefix;
+    this.#defaultTtlMs = ttl * 1000;
+  }
+
+  get(key: string, callback?: Callback<unknown>): Promise<unknown> | undefined {
+    return answer(this.#redis.hGetAll(this.#prefix + key).then(fromHash), callback);
+  }
+
+  set(key: string, value: object, callback?: Callback<void>): Promise<void> | undefined {
+    return answer(this.#write(this.#prefix + key, value), callback);
+  }
+
+  destroy(key: string, callback?: Callback<void>): Promise<void> | undefined {
+    return answer(this.#redis.del(this.#prefix + key).then(() => undefined), callback);
+  }
+
+  /** express-session's touch: the key's expiry (and a record's own) moves to the value's. */
+  touch(key: string, value: object, callback?: Callback<void>): Promise<void> | undefined {
+    const { expiresAt, ttlMs } = this.#lifetimeOf(value);
+    return answer(this.#redis.run(TOUCH, [this.#prefix + key], [String(expiresAt), String(ttlMs)]).then(() => undefined), callback);
+  }
+
+  async updateSession(change: SessionChange): Promise<SessionRecord | null> {
+    if (change.to !== change.key) return this.#move(change);
+    const fields = Object.keys(change.set).flatMap((name) => [`.${name}`, JSON.stringify(change.set[name])]);
+    const args = [
+      String(change.now), change.ttlMs === undefined ? '' : String(change.ttlMs), change.absoluteTtlMs === undefined ? '' : String(change.absoluteTtlMs),
+      change.ownerKey === undefined ? '' : `.${change.ownerKey}`, change.replace ? '1' : '0', String(fields.length / 2), ...fields,
+      ...change.unset.map((name) => `.${name}`),
+    ];
+    const answered = await this.#redis.run(UPDATE, [this.#prefix + change.key], args);
+    return answered ? fromHash(pairsOf(answered as string[])) as SessionRecord : null;
+  }
+
+  /**
+   * A new key: the session is taken from the old one (read and removed in one step, so no
+   * writer can change it there afterwards), then written under the new one. Keys of one session
+   * are on different nodes of a cluster, so this is two round trips, not one.
+   */
+  async #move(change: SessionChange): Promise<SessionRecord | null> {
+    const taken = await this.#redis.run(TAKE, [this.#prefix + change.key], []);
+    if (!taken) return null;
+    const moved = applySessionChange(fromHash(pairsOf(taken as string[])) as SessionRecord, change);
+    if (moved !== null) await this.#write(this.#prefix + change.to, moved);
+    return moved;
+  }
+
+  length(callback?: Callback<number>): Promise<number> | undefined {
+    return answer(this.#keys().then((keys) => keys.length), callback);
+  }
+
+  /** Every session, by its key (as express-session's MemoryStore answers). */
+  all(callback?: Callback<Record<string, unknown>>): Promise<Record<string, unknown>> | undefined {
+    return answer(this.#keys().then(async (keys) => {
+      const values = await Promise.all(keys.map(async (key) => [key.slice(this.#prefix.length), fromHash(await this.#redis.hGetAll(key))] as const));
+      return Object.fromEntries(values.filter(([, value]) => value !== null));
+    }), callback);
+  }
+
+  clear(callback?: Callback<void>): Promise<void> | undefined {
+    return answer(this.#keys().then(async (keys) => {
+      await Promise.all(keys.map((key) => this.#redis.del(key)));
+    }), callback);
+  }
+
+  // express-session calls these on its store; they are its own Store's, which it brings.
+  regenerate(req: unknown, callback: Callback<void>): void {
+    expressSessionStore().regenerate.call(this, req, callback);
+  }
+
+  load(key: string, callback: Callback<unknown>): void {
+    expressSessionStore().load.call(this, key, callback);
+  }
+
+  createSession(req: unknown, value: unknown): unknown {
+    return expressSessionStore().createSession.call(this, req, value);
+  }
+
+  #keys(): Promise<string[]> {
+    const { keysWithPrefix } = this.#redis;
+    if (!keysWithPrefix) {
+      return Promise.reject(new TokenSessionError('ERR_UNSUPPORTED', 'redisStore offers no all, length or clear on a Redis Cluster: they would scan every node'));
+    }
+    return keysWithPrefix(this.#prefix);
+  }
+
+  async #write(key: string, value: object): Promise<void> {
+    const { expiresAt } = this.#lifetimeOf(value);
+    if (expiresAt <= Date.now()) {
+      await this.#redis.del(key);
+      return;
+    }
+    await this.#redis.run(WRITE, [key], [String(expiresAt), ...toHash(value)]);
+  }
+
+  /** When a value expires, from its cookie (express-session's and token-session's alike), and its idle TTL. */
+  #lifetimeOf(value: object): { expiresAt: number; ttlMs: number } {
+    const cookie = (value as { cookie?: { expires?: unknown; maxAge?: unknown; originalMaxAge?: unknown } }).cookie;
+    const expires = cookie?.expires instanceof Date ? cookie.expires.getTime() : typeof cookie?.expires === 'string' ? Date.parse(cookie.expires) : NaN;
+    const ttlMs = typeof cookie?.originalMaxAge === 'number' ? cookie.originalMaxAge : this.#defaultTtlMs;
+    if (Number.isFinite(expires)) return { expiresAt: Math.floor(expires), ttlMs };
+    const maxAge = typeof cookie?.maxAge === 'number' ? cookie.maxAge : this.#defaultTtlMs;
+    return { expiresAt: Math.floor(Date.now() + maxAge), ttlMs };
+  }
+}
+
+export function redisStore(options: RedisStoreOptions): RedisSessionStore {
+  return new RedisSessionStore(options);
+}
+
+/** The hash fields of a value (after the expiry, the script's first argument). */
+function toHash(value: object): string[] {
+  if (!isRecordShaped(value)) return ['$json', JSON.stringify(value)];
+  const { cookie, data, createdAt, owner, once } = value;
+  const { expires: _expires, originalMaxAge, ...restOfCookie } = JSON.parse(JSON.stringify(cookie)) as { expires: string; originalMaxAge: number };
+  const fields = ['$createdAt', String(createdAt), '$ttl', String(originalMaxAge), '$expires', String(Date.parse(_expires)), '$cookie', JSON.stringify(restOfCookie)];
+  if (owner !== undefined) fields.push('$owner', owner);
+  if (once) fields.push('$once', '1');
+  for (const name of Object.keys(data)) {
+    const json = JSON.stringify((data as Record<string, unknown>)[name]);
+    if (json !== undefined) fields.push(`.${name}`, json);
+  }
+  return fields;
+}
+
+/** The value a hash holds, or `null` for none (an empty hash is a missing key). */
+function fromHash(hash: Record<string, string>): unknown {
+  if (hash['$json'] !== undefined) return JSON.parse(hash['$json']);
+  if (hash['$createdAt'] === undefined) return null;
+  const data: Record<string, unknown> = {};
+  for (const field of Object.keys(hash)) {
+    // defineProperty: a key named "__proto__" must stay a key.
+    if (field.startsWith('.')) Object.defineProperty(data, field.slice(1), { value: JSON.parse(hash[field]!), enumerable: true, writable: true, configurable: true });
+  }
+  const cookie = { ...(JSON.parse(hash['$cookie'] ?? '{}') as object), originalMaxAge: Number(hash['$ttl']), expires: new Date(Number(hash['$expires'])) };
+  const record: SessionRecord = { cookie, data, createdAt: Number(hash['$createdAt']) };
+  if (hash['$owner'] !== undefined) record.owner = hash['$owner'];
+  if (hash['$once'] !== undefined) record.once = true;
+  return record;
+}
+
+/** HGETALL's answer inside a script: a flat list of fields and values. */
+function pairsOf(flat: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
+  return hash;
+}
+
+/** A token-session record (or anything of exactly its shape), kept field by field; anything else is kept whole. */
+function isRecordShaped(value: object): value is SessionRecord<object> {
+  const { cookie, data, createdAt, owner, once } = value as Partial<SessionRecord>;
+  return Object.keys(value).every((name) => RECORD_FIELDS.has(name))
+    && typeof cookie === 'object' && cookie !== null && typeof cookie.originalMaxAge === 'number'
+    && (cookie.expires instanceof Date || typeof cookie.expires === 'string')
+    && typeof data === 'object' && data !== null && !Array.isArray(data)
+    && typeof createdAt === 'number' && Number.isFinite(createdAt)
+    && (owner === undefined || typeof owner === 'string') && (once === undefined || once === true);
+}
+
+/** A promise, or, with a callback, the callback called with its outcome instead. */
+function answer<T>(work: Promise<T>, callback: Callback<T> | undefined): Promise<T> | undefined {
+  if (!callback) return work;
+  work.then((value) => callback(null, value), (err: unknown) => callback(err));
+  return undefined;
+}
+
+interface ExpressSessionStoreMethods {
+  regenerate(this: unknown, req: unknown, callback: Callback<void>): void;
+  load(this: unknown, key: string, callback: Callback<unknown>): void;
+  createSession(this: unknown, req: unknown, value: unknown): unknown;
+}
+
+/** express-session's own Store methods: only express-session calls them, so it is there to ask. */
+function expressSessionStore(): ExpressSessionStoreMethods {
+  try {
+    return (require('express-session') as { Store: { prototype: ExpressSessionStoreMethods } }).Store.prototype;
+  } catch (err) {
+    throw new TokenSessionError('ERR_UNSUPPORTED', 'express-session called redisStore, but require("express-session") failed here', { cause: err });
+  }
+}

@@ -1,0 +1,170 @@
+// redisStore on a real redis-server, Redis Cluster and Sentinel group, through node-redis and ioredis: the whole API, its atomic updates, native TTLs, and the script against the contract's JavaScript semantics.
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { applySessionChange, type SessionChange, type SessionRecord } from '../../src/adapter';
+import { redisIndex, TokenSession } from '../../src';
+import { redisStore, type RedisSessionStore } from '../../stores/redis';
+import { describeWith } from '../helpers/real-servers';
+import { REDIS_CLIENTS, type TestRedisClient } from '../helpers/redis-clients';
+import { storeKeyOfToken } from '../helpers/store-keys';
+
+type Data = Record<string, unknown>;
+
+/** The raw commands a test needs to look at what the store left in Redis. */
+function raw(client: TestRedisClient['client']) {
+  const io = typeof (client as { defineCommand?: unknown }).defineCommand === 'function';
+  const c = client as any;
+  return {
+    exists: async (key: string) => Number(await c.exists(key)) === 1,
+    pttl: async (key: string) => Number(await (io ? c.pttl(key) : c.pTTL(key))),
+    hGetAll: async (key: string) => (await (io ? c.hgetall(key) : c.hGetAll(key))) as Record<string, string>,
+    set: (key: string, value: string) => c.set(key, value),
+  };
+}
+
+const change = (key: string, over: Partial<SessionChange> = {}): SessionChange => ({
+  key, to: key, set: {}, unset: [], replace: false, ttlMs: undefined, absoluteTtlMs: undefined, ownerKey: undefined, now: Date.now(), ...over,
+});
+
+for (const kind of REDIS_CLIENTS) describeWith(kind.server, `redisStore on ${kind.name}`, () => {
+  let opened: TestRedisClient;
+  let prefix: string;
+  let store: RedisSessionStore;
+  let sessions: TokenSession<Data>;
+  const keyOf = (token: string) => prefix + storeKeyOfToken(token);
+
+  beforeAll(async () => {
+    opened = await kind.open();
+  });
+  afterAll(() => opened.close());
+  beforeEach(() => {
+    prefix = `ts-store:${randomUUID()}:`;
+    store = redisStore({ client: opened.client, prefix });
+    sessions = new TokenSession<Data>({ store, index: redisIndex(opened.client, { prefix: `ts-index:${randomUUID()}:` }), ownerKey: 'user', ttl: 600 });
+  });
+
+  test('the whole API', async () => {
+    const { sid } = await sessions.new({ user: 'ana', n: 1, cart: [] });
+    expect(await sessions.get(sid)).toEqual({ user: 'ana', n: 1, cart: [] });
+    await sessions.set(sid, { user: 'ana', n: 2 });
+    expect(await sessions.getNotTouch(sid)).toEqual({ user: 'ana', n: 2 });
+    await sessions.setWttl(sid, { user: 'ana', n: 3 }, 60);
+    expect(await raw(opened.client).pttl(keyOf(sid))).toBeLessThanOrEqual(60_000);
+    expect(await sessions.getAndTouch(sid)).toEqual({ user: 'ana', n: 3 });
+    expect(await sessions.touch(sid)).toBe(true);
+    const moved = await sessions.regenerate(sid);
+    expect(await sessions.get(sid)).toBeNull();
+    expect(await raw(opened.client).exists(keyOf(sid))).toBe(false);
+    expect(await sessions.get(moved)).toEqual({ user: 'ana', n: 3 });
+    const [listed] = await sessions.list('ana');
+    expect(listed).toMatchObject({ data: { user: 'ana', n: 3 } });
+    expect(await sessions.destroyById(listed!.id)).toBe(true);
+    expect(await sessions.get(moved)).toBeNull();
+    const other = (await sessions.new({ user: 'bo' })).sid;
+    expect(await sessions.destroyAll('bo')).toBe(1);
+    expect(await sessions.destroy(other)).toBe(false);
+    await expect(sessions.set(other, { user: 'bo' })).rejects.toMatchObject({ code: 'ERR_SESSION_NOT_FOUND' });
+    expect(await sessions.touch(other)).toBe(false);
+    const code = await sessions.newOnce({ purpose: 'reset' }, 60);
+    // A one-time code's record is never a session: no change reaches it.
+    await expect(sessions.set(code, { user: 'mallory' })).rejects.toMatchObject({ code: 'ERR_SESSION_NOT_FOUND' });
+    expect(await sessions.touch(code)).toBe(false);
+    expect(await sessions.consume(code)).toEqual({ purpose: 'reset' });
+    expect(await sessions.consume(code)).toBeNull();
+  });
+
+  test('each session key expires with its session: PTTL is the record\'s own expiry', async () => {
+    const short = (await sessions.newWttl({ user: 'ana' }, 30)).sid;
+    const long = (await sessions.new({ user: 'ana' })).sid;
+    const ttl = async (sid: string) => raw(opened.client).pttl(keyOf(sid));
+    expect(await ttl(short)).toBeGreaterThan(28_000);
+    expect(await ttl(short)).toBeLessThanOrEqual(30_000);
+    expect(await ttl(long)).toBeGreaterThan(598_000);
+    await sessions.setWttl(long, { user: 'ana' }, 90);
+    expect(await ttl(long)).toBeLessThanOrEqual(90_000);
+    expect(await ttl(long)).toBeGreaterThan(88_000);
+  });
+
+  test('updateSession: disjoint changes made at once all land; a removed key goes; the owner follows the data', async () => {
+    const { sid } = await sessions.new({ user: 'ana', keep: 1, drop: 2 });
+    const key = storeKeyOfToken(sid);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => store.updateSession(change(key, { set: { [`k${i}`]: i } }))));
+    await store.updateSession(change(key, { unset: ['drop'] }));
+    const merged = await sessions.getNotTouch(sid);
+    expect(merged).toEqual({ user: 'ana', keep: 1, ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, i])) });
+    expect((await store.updateSession(change(key, { set: { user: 42 }, ownerKey: 'user' })))?.owner).toBe('42');
+    expect((await store.updateSession(change(key, { set: { user: 'bé "x"' }, ownerKey: 'user' })))?.owner).toBe('bé "x"');
+    expect((await store.updateSession(change(key, { unset: ['user'], ownerKey: 'user' })))?.owner).toBeUndefined();
+    const replaced = await store.updateSession(change(key, { set: { only: true }, replace: true }));
+    expect(replaced?.data).toEqual({ only: true });
+  });
+
+  test('updateSession writes nothing where there is no live session: none, destroyed, expired, past absoluteTtl, a one-time code, another value', async () => {
+    const client = raw(opened.client);
+    expect(await store.updateSession(change('never-issued', { set: { a: 1 } }))).toBeNull();
+    expect(await client.exists(`${prefix}never-issued`)).toBe(false);
+
+    const destroyed = (await sessions.new({ user: 'ana' })).sid;
+    await sessions.destroy(destroyed);
+    expect(await store.updateSession(change(storeKeyOfToken(destroyed), { set: { a: 1 } }))).toBeNull();
+    expect(await client.exists(keyOf(destroyed))).toBe(false);
+
+    const expiring = (await sessions.newWttl({ user: 'ana' }, 0.2)).sid;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await store.updateSession(change(storeKeyOfToken(expiring), { set: { a: 1 } }))).toBeNull();
+    expect(await client.exists(keyOf(expiring))).toBe(false);
+
+    const old = (await sessions.new({ user: 'ana' })).sid;
+    expect(await store.updateSession(change(storeKeyOfToken(old), { set: { a: 1 }, absoluteTtlMs: 1, now: Date.now() + 10 }))).toBeNull();
+    expect(await client.exists(keyOf(old))).toBe(false);
+
+    const code = await sessions.newOnce({ purpose: 'reset' }, 60);
+    const before = await client.hGetAll(keyOf(code));
+    expect(await store.updateSession(change(storeKeyOfToken(code), { set: { a: 1 } }))).toBeNull();
+    expect(await client.hGetAll(keyOf(code))).toEqual(before);
+
+    await new Promise<void>((resolve, reject) => store.set('express-session-id', { cookie: { originalMaxAge: 60_000, expires: new Date(Date.now() + 60_000) }, user: 'ana' }, (err) => (err ? reject(err) : resolve())));
+    expect(await store.updateSession(change('express-session-id', { set: { a: 1 } }))).toBeNull();
+    expect(await store.get('express-session-id')).toMatchObject({ user: 'ana' });
+  });
+
+  test('the script applies a change exactly as the contract\'s JavaScript does (applySessionChange)', async () => {
+    const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 3 }));
+    const name = fc.constantFrom('a', 'b', 'user', 'é', '.dot', '$meta', 'toString');
+    const data = fc.dictionary(name, value, { maxKeys: 5 });
+    await fc.assert(fc.asyncProperty(data, data, fc.array(name, { maxLength: 3 }), fc.boolean(), fc.option(fc.integer({ min: 1000, max: 100_000 }), { nil: undefined }), async (initial, set, unset, replace, ttlMs) => {
+      const { sid } = await sessions.new(initial);
+      const key = storeKeyOfToken(sid);
+      const stored = (await store.get(key)) as SessionRecord;
+      const asked = change(key, { set, unset: replace ? [] : unset, replace, ttlMs, ownerKey: 'user', absoluteTtlMs: 3_600_000 });
+      const expected = applySessionChange(stored, asked)!;
+      const got = (await store.updateSession(asked))!;
+      expect(got.data).toEqual(expected.data);
+      expect(got.owner).toBe(expected.owner);
+      expect(new Date(got.cookie.expires).getTime()).toBe(new Date(expected.cookie.expires).getTime());
+      expect(got.cookie.originalMaxAge).toBe(expected.cookie.originalMaxAge);
+      expect(await store.get(key)).toEqual(got);
+    }), { numRuns: 40 });
+  });
+
+  if (kind.cluster) {
+    test('all, length and clear, which would scan every node, fail with ERR_UNSUPPORTED', async () => {
+      await expect(store.all()).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
+      await expect(store.length()).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
+      await expect(store.clear()).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
+    });
+  } else {
+    test('all, length and clear see this prefix\'s sessions only', async () => {
+      const a = (await sessions.new({ user: 'ana' })).sid;
+      await sessions.new({ user: 'bo' });
+      const neighbour = redisStore({ client: opened.client, prefix: `ts-other:${randomUUID()}:` });
+      await new Promise<void>((resolve, reject) => neighbour.set('y', { cookie: { expires: new Date(Date.now() + 60_000) } }, (err) => (err ? reject(err) : resolve())));
+      expect(await store.length()).toBe(2);
+      const all = (await store.all()) as Record<string, SessionRecord>;
+      expect(all[storeKeyOfToken(a)]).toMatchObject({ data: { user: 'ana' } });
+      await store.clear();
+      expect(await store.length()).toBe(0);
+      expect(await sessions.get(a)).toBeNull();
+    });
+  }
+});
