@@ -1,6 +1,9 @@
 // redisStore on a real redis-server, Redis Cluster and Sentinel group, through node-redis and ioredis: the whole API, its atomic updates, native TTLs, and the script against the contract's JavaScript semantics.
 import { randomUUID } from 'node:crypto';
+import express from 'express';
+import expressSession from 'express-session';
 import fc from 'fast-check';
+import request from 'supertest';
 import { applySessionChange, type SessionChange, type SessionRecord } from '../../src/adapter';
 import { redisIndex, TokenSession } from '../../src';
 import { redisStore, type RedisSessionStore } from '../../stores/redis';
@@ -167,4 +170,53 @@ for (const kind of REDIS_CLIENTS) describeWith(kind.server, `redisStore on ${kin
       expect(await sessions.get(a)).toBeNull();
     });
   }
+});
+
+for (const kind of REDIS_CLIENTS.filter(({ server }) => server !== 'redis-sentinel')) describeWith(kind.server, `express-session itself on redisStore, ${kind.name}`, () => {
+  test('sign-in, reads, writes, touch, regenerate, destroy', async () => {
+    const opened = await kind.open();
+    const prefix = `ts-express-session:${randomUUID()}:`;
+    const store = redisStore({ client: opened.client, prefix });
+    const app = express();
+    app.use(expressSession({ store, secret: 'a test secret', resave: false, saveUninitialized: false, cookie: { maxAge: 60_000 } }));
+    app.post('/login', (req, res) => {
+      Object.assign(req.session, { user: 'ana', cart: [] });
+      res.json({ id: req.sessionID });
+    });
+    app.post('/add', (req, res) => {
+      (req.session as unknown as { cart: string[] }).cart.push(String(req.query['item']));
+      res.json({});
+    });
+    app.get('/me', (req, res) => res.json({ id: req.sessionID, ...(req.session as unknown as object) }));
+    app.post('/regenerate', (req, res, next) => req.session.regenerate((err) => {
+      if (err) return next(err);
+      Object.assign(req.session, { user: 'ana again' });
+      res.json({ id: req.sessionID });
+    }));
+    app.post('/logout', (req, res, next) => req.session.destroy((err) => (err ? next(err) : res.json({}))));
+    const agent = request.agent(app);
+    const client = raw(opened.client);
+    try {
+      const { id } = (await agent.post('/login').expect(200)).body as { id: string };
+      await agent.post('/add?item=tea').expect(200);
+      const me = (await agent.get('/me').expect(200)).body as { user: string; cart: string[]; cookie: { originalMaxAge: number } };
+      expect(me).toMatchObject({ id, user: 'ana', cart: ['tea'], cookie: { originalMaxAge: 60_000 } });
+      // What express-session handed the store is what the store hands back.
+      const stored = (await store.get(id)) as { user: string; cart: string[]; cookie: { expires: string } };
+      expect(stored).toMatchObject({ user: 'ana', cart: ['tea'], cookie: { originalMaxAge: 60_000, httpOnly: true, path: '/' } });
+      expect(Date.parse(stored.cookie.expires)).toBeGreaterThan(Date.now() + 55_000);
+      expect(await client.pttl(prefix + id)).toBeGreaterThan(55_000);
+      expect(await client.pttl(prefix + id)).toBeLessThanOrEqual(60_000);
+
+      const moved = ((await agent.post('/regenerate').expect(200)).body as { id: string }).id;
+      expect(moved).not.toBe(id);
+      expect(await client.exists(prefix + id)).toBe(false);
+      expect((await agent.get('/me').expect(200)).body).toMatchObject({ id: moved, user: 'ana again' });
+      await agent.post('/logout').expect(200);
+      expect(await client.exists(prefix + moved)).toBe(false);
+      expect((await agent.get('/me').expect(200)).body).not.toHaveProperty('user');
+    } finally {
+      opened.close();
+    }
+  });
 });
