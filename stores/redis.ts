@@ -14,7 +14,8 @@ export interface RedisStoreOptions {
   ttl?: number;
 }
 
-type Callback<T> = (err: unknown, value?: T) => void;
+// As express-session's typings spell its stores' callbacks, so that `session({ store: redisStore(...) })` type-checks.
+type Callback<T> = (err?: any, value?: T) => any;
 
 /*
  * Each session is one hash. A record token-session wrote keeps each top-level key of its data in
@@ -103,7 +104,7 @@ export class RedisSessionStore extends Store implements AtomicSessionStore {
     this.#defaultTtlMs = ttl * 1000;
   }
 
-  get(key: string, callback?: Callback<unknown>): Promise<unknown> | undefined {
+  get(key: string, callback?: Callback<any>): Promise<unknown> | undefined {
     return answer(this.#redis.hGetAll(this.#prefix + key).then(fromHash), callback);
   }
 
@@ -151,7 +152,7 @@ export class RedisSessionStore extends Store implements AtomicSessionStore {
   }
 
   /** Every session, by its key (as express-session's MemoryStore answers). */
-  all(callback?: Callback<Record<string, unknown>>): Promise<Record<string, unknown>> | undefined {
+  all(callback?: Callback<any>): Promise<Record<string, unknown>> | undefined {
     return answer(this.#keys().then(async (keys) => {
       const values = await Promise.all(keys.map(async (key) => [key.slice(this.#prefix.length), fromHash(await this.#redis.hGetAll(key))] as const));
       return Object.fromEntries(values.filter(([, value]) => value !== null));
@@ -165,15 +166,15 @@ export class RedisSessionStore extends Store implements AtomicSessionStore {
   }
 
   // express-session calls these on its store; they are its own Store's, which it brings.
-  regenerate(req: unknown, callback: Callback<void>): void {
+  regenerate(req: any, callback: Callback<void>): void {
     expressSessionStore().regenerate.call(this, req, callback);
   }
 
-  load(key: string, callback: Callback<unknown>): void {
+  load(key: string, callback: Callback<any>): void {
     expressSessionStore().load.call(this, key, callback);
   }
 
-  createSession(req: unknown, value: unknown): unknown {
+  createSession(req: any, value: any): any {
     return expressSessionStore().createSession.call(this, req, value);
   }
 
@@ -267,7 +268,7 @@ function answer<T>(work: Promise<T>, callback: Callback<T> | undefined): Promise
 
 interface ExpressSessionStoreMethods {
   regenerate(this: unknown, req: unknown, callback: Callback<void>): void;
-  load(this: unknown, key: string, callback: Callback<unknown>): void;
+  load(this: unknown, key: string, callback: Callback<any>): void;
   createSession(this: unknown, req: unknown, value: unknown): unknown;
 }
 

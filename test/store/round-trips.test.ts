@@ -1,0 +1,104 @@
+// Redis round trips per request, counted on the client: token-session on redisStore, on connect-redis, and express-session on connect-redis, side by side.
+import { randomUUID } from 'node:crypto';
+import { RedisStore } from 'connect-redis';
+import RedisStore7 from 'connect-redis7';
+import express from 'express';
+import expressSession from 'express-session';
+import { Redis as IORedis } from 'ioredis';
+import { createClient } from 'redis';
+import request from 'supertest';
+import { redisIndex, TokenSession, type ExpressSessionStore } from '../../src';
+import { expressTokenSession } from '../../integrations/express';
+import { redisStore } from '../../stores/redis';
+import { describeWith, redisUrl } from '../helpers/real-servers';
+import { countingRoundTrips } from '../helpers/round-trips';
+
+type Counted = ReturnType<typeof countingRoundTrips<object>>;
+
+/** The benchmark's two handlers: read the counter, or increment it; and a request that asks for a touch. */
+function routes(app: express.Express, data: (req: express.Request) => { count: number }, touch?: (req: express.Request) => void) {
+  app.post('/login', (req, res) => {
+    if (req.session) Object.assign(req.session, { count: 0 }); // express-session: the cookie carries it
+    res.json({ token: req.session ? null : req.tokenSession.create({ count: 0, user: 'ana' }) });
+  });
+  app.get('/read', (req, res) => res.json({ count: data(req).count }));
+  app.get('/write', (req, res) => res.json({ count: (data(req).count += 1) }));
+  if (touch) app.get('/touch', (req, res) => res.json((touch(req), {})));
+}
+
+const CLIENTS = [
+  { name: 'node-redis', open: async () => { const client = createClient({ url: redisUrl! }); await client.connect(); return { client, close: () => client.destroy(), store: (c: object, prefix: string) => new RedisStore({ client: c as never, prefix }) }; } },
+  { name: 'ioredis', open: async () => { const client = new IORedis(redisUrl!); return { client, close: () => client.disconnect(), store: (c: object, prefix: string) => new RedisStore7({ client: c as never, prefix }) }; } },
+];
+
+describeWith('redis', 'Redis round trips per request', () => {
+  describe.each(CLIENTS)('$name', ({ open }) => {
+    let opened: Awaited<ReturnType<(typeof CLIENTS)[number]['open']>>;
+    beforeAll(async () => {
+      opened = await open();
+    });
+    afterAll(() => opened.close());
+
+    /**
+     * Round trips of each request, on an app built on a counted client, each path once before
+     * (the first use of a script on a server costs one more: EVALSHA answers NOSCRIPT, then EVAL).
+     */
+    async function perRequest(counted: Counted, app: express.Express, paths: string[], header: (body: any, res: request.Response) => Record<string, string>) {
+      const login = await request(app).post('/login').expect(200);
+      const headers = header(login.body, login);
+      const trips: Record<string, number> = {};
+      for (const path of [...paths, ...paths]) {
+        const before = counted.roundTrips();
+        let call = request(app).get(path);
+        for (const [name, value] of Object.entries(headers)) call = call.set(name, value);
+        await call.expect(200);
+        trips[path] = counted.roundTrips() - before;
+      }
+      return trips;
+    }
+
+    const tokenApp = (store: ExpressSessionStore, index?: Parameters<typeof redisIndex>[0]) => {
+      const sessions = new TokenSession<{ count: number; user: string }>({ store, ttl: 600, ...(index ? { index: redisIndex(index, { prefix: `ts-rt-index:${randomUUID()}:` }), ownerKey: 'user' } : {}) });
+      const app = express();
+      app.use(expressTokenSession({ sessions }));
+      routes(app, (req) => req.tokenSession.data as { count: number }, (req) => req.tokenSession.touch());
+      return app;
+    };
+    const bearer = (body: { token: string }) => ({ 'x-session-token': body.token });
+
+    test('token-session on redisStore: a read 1, a write 2 (one read, one write), a touch 2; the programmatic set and touch 1 each', async () => {
+      const counted = countingRoundTrips(opened.client as object);
+      const store = redisStore({ client: counted.client as never, prefix: `ts-rt:${randomUUID()}:` });
+      expect(await perRequest(counted, tokenApp(store), ['/read', '/write', '/touch'], bearer)).toEqual({ '/read': 1, '/write': 2, '/touch': 2 });
+      const sessions = new TokenSession<{ n: number }>({ store });
+      const { sid } = await sessions.new({ n: 1 });
+      let before = counted.roundTrips();
+      await sessions.set(sid, { n: 2 });
+      expect(counted.roundTrips() - before).toBe(1);
+      before = counted.roundTrips();
+      expect(await sessions.touch(sid)).toBe(true);
+      expect(counted.roundTrips() - before).toBe(1);
+    });
+
+    test('with ownerKey and redisIndex on the same server: the index update travels with the write (still 2)', async () => {
+      const counted = countingRoundTrips(opened.client as object);
+      const store = redisStore({ client: counted.client as never, prefix: `ts-rt:${randomUUID()}:` });
+      expect(await perRequest(counted, tokenApp(store, counted.client as never), ['/read', '/write'], bearer)).toEqual({ '/read': 1, '/write': 2 });
+    });
+
+    test('token-session on connect-redis (the generic path): a read 1, a write 3 (read, read again, write)', async () => {
+      const counted = countingRoundTrips(opened.client as object);
+      const store = opened.store(counted.client, `ts-rt:${randomUUID()}:`) as unknown as ExpressSessionStore;
+      expect(await perRequest(counted, tokenApp(store), ['/read', '/write'], bearer)).toEqual({ '/read': 1, '/write': 3 });
+    });
+
+    test('express-session on connect-redis: a read 2 (read, touch), a write 2 (read, write)', async () => {
+      const counted = countingRoundTrips(opened.client as object);
+      const app = express();
+      app.use(expressSession({ store: opened.store(counted.client, `es-rt:${randomUUID()}:`) as never, secret: 'a test secret', resave: false, saveUninitialized: false }));
+      routes(app, (req) => req.session as unknown as { count: number });
+      const cookie = (_body: unknown, res: request.Response) => ({ cookie: String(res.headers['set-cookie']).split(';')[0]! });
+      expect(await perRequest(counted, app, ['/read', '/write'], cookie)).toEqual({ '/read': 2, '/write': 2 });
+    });
+  });
+});
