@@ -1,6 +1,7 @@
 // token-session/redis: redisStore({ client, prefix? }), an express-session store on Redis whose updates are one Lua script each, atomic against every other writer.
-import { applySessionChange, Store, TokenSessionError, type AtomicSessionStore, type SessionChange, type SessionRecord } from '../src/adapter';
+import { applySessionChange, TokenSessionError, type AtomicSessionStore, type SessionChange, type SessionRecord } from '../src/adapter';
 import { redisCommandsOf, redisScript, type RedisClient, type RedisCommands } from '../src/store/redis-commands';
+import { answer, defaultTtlMsOf, expiryOf, ExpressSessionCompatibleStore, type Callback } from './store-base';
 
 export { redisIndex, type RedisIndexOptions } from '../src/store/redis-index';
 export type { RedisClient };
@@ -13,9 +14,6 @@ export interface RedisStoreOptions {
   /** Lifetime, in seconds, of a value whose `cookie` tells none (express-session's sessions always do). @default 86400 */
   ttl?: number;
 }
-
-// As express-session's typings spell its stores' callbacks, so that `session({ store: redisStore(...) })` type-checks.
-type Callback<T> = (err?: any, value?: T) => any;
 
 /*
  * Each session is one hash. A record token-session wrote keeps each top-level key of its data in
@@ -36,7 +34,8 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[1])
 return 1`);
 
 // A change (SessionChange) applied where the session is, only if it is a live session:
-// ARGV = now, ttl or '', absoluteTtl or '', the owner's field or '', replace ('1'), the number
+// ARGV = now, ttl or '', absoluteTtl or '', the owner ('=' keeps it, '' for none, else ':' and
+// the owner), replace ('1'), the number
 // of fields set, those fields and values, then the fields removed (removed first: a field in both is set).
 // Answers the hash afterwards.
 const UPDATE = redisScript(`
@@ -59,14 +58,8 @@ end
 local sets = 7 + 2 * tonumber(ARGV[6])
 for j = sets, #ARGV do redis.call('HDEL', key, ARGV[j]) end
 for i = 7, sets - 1, 2 do redis.call('HSET', key, ARGV[i], ARGV[i + 1]) end
-if ARGV[4] ~= '' then
-  -- String(value) of a string or a number, as the engine names owners; JSON wrote the number as String() does.
-  local named = redis.call('HGET', key, ARGV[4])
-  local owner = nil
-  if named and string.sub(named, 1, 1) == '"' then owner = cjson.decode(named)
-  elseif named and string.find(named, '^-?%d') then owner = named end
-  if owner then redis.call('HSET', key, '$owner', owner) else redis.call('HDEL', key, '$owner') end
-end
+if ARGV[4] == '' then redis.call('HDEL', key, '$owner')
+elseif ARGV[4] ~= '=' then redis.call('HSET', key, '$owner', string.sub(ARGV[4], 2)) end
 expires = string.format('%d', expires)
 redis.call('HSET', key, '$ttl', ttl, '$expires', expires)
 redis.call('PEXPIREAT', key, expires)
@@ -86,7 +79,7 @@ const RECORD_FIELDS = new Set(['cookie', 'data', 'createdAt', 'owner', 'once']);
  * An express-session store on Redis (every method, by callback or promise), and an
  * `AtomicSessionStore`: token-session hands it each commit's changes, applied by one script.
  */
-export class RedisSessionStore extends Store implements AtomicSessionStore {
+export class RedisSessionStore extends ExpressSessionCompatibleStore implements AtomicSessionStore {
   readonly #redis: RedisCommands;
   readonly #prefix: string;
   readonly #defaultTtlMs: number;
@@ -98,10 +91,9 @@ export class RedisSessionStore extends Store implements AtomicSessionStore {
     }
     const { prefix = 'token-session:sess:', ttl = 86_400 } = options;
     if (typeof prefix !== 'string') throw new TokenSessionError('ERR_OPTIONS', `redisStore option "prefix" must be a string, got ${typeof prefix}`);
-    if (typeof ttl !== 'number' || !(ttl > 0)) throw new TokenSessionError('ERR_OPTIONS', `redisStore option "ttl" must be a positive number of seconds, got ${String(ttl)}`);
     this.#redis = redisCommandsOf(options.client);
     this.#prefix = prefix;
-    this.#defaultTtlMs = ttl * 1000;
+    this.#defaultTtlMs = defaultTtlMsOf('redisStore', ttl);
   }
 
   get(key: string, callback?: Callback<any>): Promise<unknown> | undefined {
@@ -127,7 +119,7 @@ export class RedisSessionStore extends Store implements AtomicSessionStore {
     const fields = Object.keys(change.set).flatMap((name) => [`.${name}`, JSON.stringify(change.set[name])]);
     const args = [
       String(change.now), change.ttlMs === undefined ? '' : String(change.ttlMs), change.absoluteTtlMs === undefined ? '' : String(change.absoluteTtlMs),
-      change.ownerKey === undefined ? '' : `.${change.ownerKey}`, change.replace ? '1' : '0', String(fields.length / 2), ...fields,
+      change.owner === undefined ? '=' : change.owner === null ? '' : `:${change.owner}`, change.replace ? '1' : '0', String(fields.length / 2), ...fields,
       ...change.unset.map((name) => `.${name}`),
     ];
     const answered = await this.#redis.run(UPDATE, [this.#prefix + change.key], args);
@@ -165,19 +157,6 @@ export class RedisSessionStore extends Store implements AtomicSessionStore {
     }), callback);
   }
 
-  // express-session calls these on its store; they are its own Store's, which it brings.
-  regenerate(req: any, callback: Callback<void>): void {
-    expressSessionStore().regenerate.call(this, req, callback);
-  }
-
-  load(key: string, callback: Callback<any>): void {
-    expressSessionStore().load.call(this, key, callback);
-  }
-
-  createSession(req: any, value: any): any {
-    return expressSessionStore().createSession.call(this, req, value);
-  }
-
   #keys(): Promise<string[]> {
     const { keysWithPrefix } = this.#redis;
     if (!keysWithPrefix) {
@@ -195,14 +174,10 @@ export class RedisSessionStore extends Store implements AtomicSessionStore {
     await this.#redis.run(WRITE, [key], [String(expiresAt), ...toHash(value)]);
   }
 
-  /** When a value expires, from its cookie (express-session's and token-session's alike), and its idle TTL. */
+  /** When a value expires, and its idle TTL (a record keeps both). */
   #lifetimeOf(value: object): { expiresAt: number; ttlMs: number } {
-    const cookie = (value as { cookie?: { expires?: unknown; maxAge?: unknown; originalMaxAge?: unknown } }).cookie;
-    const expires = cookie?.expires instanceof Date ? cookie.expires.getTime() : typeof cookie?.expires === 'string' ? Date.parse(cookie.expires) : NaN;
-    const ttlMs = typeof cookie?.originalMaxAge === 'number' ? cookie.originalMaxAge : this.#defaultTtlMs;
-    if (Number.isFinite(expires)) return { expiresAt: Math.floor(expires), ttlMs };
-    const maxAge = typeof cookie?.maxAge === 'number' ? cookie.maxAge : this.#defaultTtlMs;
-    return { expiresAt: Math.floor(Date.now() + maxAge), ttlMs };
+    const originalMaxAge = (value as { cookie?: { originalMaxAge?: unknown } }).cookie?.originalMaxAge;
+    return { expiresAt: expiryOf(value, this.#defaultTtlMs), ttlMs: typeof originalMaxAge === 'number' ? originalMaxAge : this.#defaultTtlMs };
   }
 }
 
@@ -257,26 +232,4 @@ function isRecordShaped(value: object): value is SessionRecord<object> {
     && typeof data === 'object' && data !== null && !Array.isArray(data)
     && typeof createdAt === 'number' && Number.isFinite(createdAt)
     && (owner === undefined || typeof owner === 'string') && (once === undefined || once === true);
-}
-
-/** A promise, or, with a callback, the callback called with its outcome instead. */
-function answer<T>(work: Promise<T>, callback: Callback<T> | undefined): Promise<T> | undefined {
-  if (!callback) return work;
-  work.then((value) => callback(null, value), (err: unknown) => callback(err));
-  return undefined;
-}
-
-interface ExpressSessionStoreMethods {
-  regenerate(this: unknown, req: unknown, callback: Callback<void>): void;
-  load(this: unknown, key: string, callback: Callback<any>): void;
-  createSession(this: unknown, req: unknown, value: unknown): unknown;
-}
-
-/** express-session's own Store methods: only express-session calls them, so it is there to ask. */
-function expressSessionStore(): ExpressSessionStoreMethods {
-  try {
-    return (require('express-session') as { Store: { prototype: ExpressSessionStoreMethods } }).Store.prototype;
-  } catch (err) {
-    throw new TokenSessionError('ERR_UNSUPPORTED', 'express-session called redisStore, but require("express-session") failed here', { cause: err });
-  }
 }

@@ -166,10 +166,13 @@ export function changeOf<T>(intent: CommitIntent<T>, now: number, rules: PlanRul
   let unset: string[] = [];
   if (baseline === null) set = toStorableData(asLeft as Record<string, unknown>, rules.maxDataBytes);
   else if (baseline !== undefined) ({ set, removed: unset } = changesOf(toStorableData(asLeft as object, rules.maxDataBytes), baseline as object));
-  return {
-    key: intent.from!, to: intent.to!, set, unset, replace: baseline === null, ttlMs: intent.ttlMs,
-    absoluteTtlMs: rules.absoluteTtlMs, ownerKey: rules.ownerKey, now,
-  };
+  const replace = baseline === null;
+  const { ownerKey } = rules;
+  // Only a change of the ownerKey field moves the session to another owner.
+  const owner = ownerKey === undefined ? undefined
+    : replace || Object.hasOwn(set, ownerKey) ? ownerOf(set, ownerKey) ?? null
+      : unset.includes(ownerKey) ? null : undefined;
+  return { key: intent.from!, to: intent.to!, set, unset, replace, ttlMs: intent.ttlMs, absoluteTtlMs: rules.absoluteTtlMs, owner, now };
 }
 
 /**
@@ -183,7 +186,7 @@ export function applySessionChange<T>(record: SessionRecord<T>, change: SessionC
   const rules = { absoluteTtlMs: change.absoluteTtlMs };
   const ttlMs = change.ttlMs ?? record.cookie.originalMaxAge;
   const data = change.replace ? change.set as T : applyChanges(record.data, { set: change.set, removed: change.unset });
-  const owner = ownerOf(data, change.ownerKey);
+  const owner = change.owner === undefined ? record.owner : change.owner ?? undefined;
   const applied = buildRecord(data, ttlMs, record.createdAt, change.now, rules, owner === undefined ? {} : { owner });
   return expiresAt(applied) > change.now ? applied : null;
 }

@@ -68,9 +68,10 @@ export interface TokenSessionOptions {
    */
   ownerKey?: string;
   /**
-   * Where owner sets and one-time claims live. In-process by default (correct for one process);
-   * `redisIndex(client)` when several processes share a store.
-   * @default in-process
+   * Where owner sets and one-time claims live: the store's own `index` when it has one
+   * (pgStore), else in-process (correct for one process); `redisIndex(client)` when several
+   * processes share a store on Redis.
+   * @default the store's own index, else in-process
    */
   index?: SessionIndex;
   /**
@@ -133,7 +134,7 @@ export function resolveOptions(options: TokenSessionOptions | undefined): Resolv
     writeWithTtl: writeWithTtl(optional(options.hackttl, () => functionOption<HackTtl>(options, 'hackttl', options.hackttl!)), store),
     adopt1xSessions: booleanOption(options, 'adopt1xSessions', false),
     ownerKey: optional(options.ownerKey, () => nonEmptyString(options, 'ownerKey')),
-    index: toIndexCalls(indexOption(options.index), storeTimeout),
+    index: toIndexCalls(indexOption(options.index ?? storesOwnIndex(store)), storeTimeout),
     maxDataBytes: positiveInteger(options, 'maxDataBytes', 65536),
     storeTimeout,
   };
@@ -203,13 +204,22 @@ function storeOption(store: unknown): ExpressSessionStore {
   return store as ExpressSessionStore;
 }
 
+const INDEX_METHODS = ['add', 'remove', 'owned', 'keyOf', 'claim'];
+
+function isSessionIndex(value: unknown): value is SessionIndex {
+  return typeof value === 'object' && value !== null && INDEX_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+}
+
+/** A store may bring its own index (pgStore keeps owners and claims in its tables). */
+function storesOwnIndex(store: ExpressSessionStore): SessionIndex | undefined {
+  const { index } = store as { index?: unknown };
+  return isSessionIndex(index) ? index : undefined;
+}
+
 function indexOption(index: unknown): SessionIndex {
   if (index === undefined) return memoryIndex();
-  const methods = ['add', 'remove', 'owned', 'keyOf', 'claim'];
-  if (typeof index !== 'object' || index === null || methods.some((m) => typeof (index as Record<string, unknown>)[m] !== 'function')) {
-    throw badOption('index', `must be a session index (${methods.join(', ')}), such as redisIndex(client)`);
-  }
-  return index as SessionIndex;
+  if (!isSessionIndex(index)) throw badOption('index', `must be a session index (${INDEX_METHODS.join(', ')}), such as redisIndex(client)`);
+  return index;
 }
 
 function badOption(name: string, problem: string, value?: unknown): TokenSessionError {

@@ -4,7 +4,7 @@ import { andThen, isPromise, type Maybe } from '../maybe';
 import { expiresAt, isLive, isSessionRecord, nextExpiry, type SessionRecord } from '../store/record';
 import { toStoreCalls, type StoreCalls } from '../store/store-calls';
 import type { SessionChange } from '../store/types';
-import { buildsOnStored, changeOf, commitReason, intentOf, ownerOf, planCommit, reasonWithoutRecord, type CommitIntent, type CommitPlan, type CommitReason } from './commit-plan';
+import { buildsOnStored, changeOf, commitReason, intentOf, planCommit, reasonWithoutRecord, type CommitIntent, type CommitPlan, type CommitReason } from './commit-plan';
 import { toStorableData } from './data';
 import type { ResolvedOptions } from './options';
 import { SerialByKey } from './serial';
@@ -229,9 +229,7 @@ export class SessionRecords<T> {
  * tells them (another process may have changed them meanwhile: then the index is corrected after).
  */
 function expectedEntry(change: SessionChange, loaded: SessionRecord): { owner: string | undefined; expiresAt: number } {
-  const { ownerKey } = change;
-  const named = change.replace || (ownerKey !== undefined && Object.hasOwn(change.set, ownerKey));
-  const owner = named ? ownerOf(change.set, ownerKey) : ownerKey !== undefined && change.unset.includes(ownerKey) ? undefined : loaded.owner;
+  const owner = change.owner === undefined ? loaded.owner : change.owner ?? undefined;
   return { owner, expiresAt: nextExpiry(change.ttlMs ?? loaded.cookie.originalMaxAge, loaded.createdAt, change.now, change) };
 }
 

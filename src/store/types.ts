@@ -38,8 +38,12 @@ export interface SessionChange {
   ttlMs: number | undefined;
   /** The engine's `absoluteTtl`, in ms from the session's `createdAt`, or `undefined` for none. */
   absoluteTtlMs: number | undefined;
-  /** The data key that names the session's owner (`ownerKey`): the record's `owner` is `String(data[ownerKey])` of the data as merged, when a string or number, else absent. */
-  ownerKey: string | undefined;
+  /**
+   * The record's `owner` afterwards: a string, `null` for none, or `undefined` to keep the stored
+   * one. The engine knows it whenever the change sets or removes the `ownerKey` field, the only
+   * changes that can move a session to another owner, and says `undefined` otherwise.
+   */
+  owner: string | null | undefined;
   /**
    * Epoch ms of the change. The new expiry is `min(now + ttl, createdAt + absoluteTtlMs)`; a
    * session that is not stored, or whose expiry is not after `now`, is not written at all.

@@ -2,13 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import expressSession from 'express-session';
-import fc from 'fast-check';
 import request from 'supertest';
-import { applySessionChange, type SessionChange, type SessionRecord } from '../../src/adapter';
+import type { SessionRecord } from '../../src/adapter';
 import { redisIndex, TokenSession } from '../../src';
 import { redisStore, type RedisSessionStore } from '../../stores/redis';
 import { describeWith } from '../helpers/real-servers';
 import { REDIS_CLIENTS, type TestRedisClient } from '../helpers/redis-clients';
+import { appliesChangesAsTheContractSays, change, runsTheWholeApi } from '../helpers/session-changes';
 import { storeKeyOfToken } from '../helpers/store-keys';
 
 type Data = Record<string, unknown>;
@@ -24,10 +24,6 @@ function raw(client: TestRedisClient['client']) {
     set: (key: string, value: string) => c.set(key, value),
   };
 }
-
-const change = (key: string, over: Partial<SessionChange> = {}): SessionChange => ({
-  key, to: key, set: {}, unset: [], replace: false, ttlMs: undefined, absoluteTtlMs: undefined, ownerKey: undefined, now: Date.now(), ...over,
-});
 
 for (const kind of REDIS_CLIENTS) describeWith(kind.server, `redisStore on ${kind.name}`, () => {
   let opened: TestRedisClient;
@@ -47,33 +43,7 @@ for (const kind of REDIS_CLIENTS) describeWith(kind.server, `redisStore on ${kin
   });
 
   test('the whole API', async () => {
-    const { sid } = await sessions.new({ user: 'ana', n: 1, cart: [] });
-    expect(await sessions.get(sid)).toEqual({ user: 'ana', n: 1, cart: [] });
-    await sessions.set(sid, { user: 'ana', n: 2 });
-    expect(await sessions.getNotTouch(sid)).toEqual({ user: 'ana', n: 2 });
-    await sessions.setWttl(sid, { user: 'ana', n: 3 }, 60);
-    expect(await raw(opened.client).pttl(keyOf(sid))).toBeLessThanOrEqual(60_000);
-    expect(await sessions.getAndTouch(sid)).toEqual({ user: 'ana', n: 3 });
-    expect(await sessions.touch(sid)).toBe(true);
-    const moved = await sessions.regenerate(sid);
-    expect(await sessions.get(sid)).toBeNull();
-    expect(await raw(opened.client).exists(keyOf(sid))).toBe(false);
-    expect(await sessions.get(moved)).toEqual({ user: 'ana', n: 3 });
-    const [listed] = await sessions.list('ana');
-    expect(listed).toMatchObject({ data: { user: 'ana', n: 3 } });
-    expect(await sessions.destroyById(listed!.id)).toBe(true);
-    expect(await sessions.get(moved)).toBeNull();
-    const other = (await sessions.new({ user: 'bo' })).sid;
-    expect(await sessions.destroyAll('bo')).toBe(1);
-    expect(await sessions.destroy(other)).toBe(false);
-    await expect(sessions.set(other, { user: 'bo' })).rejects.toMatchObject({ code: 'ERR_SESSION_NOT_FOUND' });
-    expect(await sessions.touch(other)).toBe(false);
-    const code = await sessions.newOnce({ purpose: 'reset' }, 60);
-    // A one-time code's record is never a session: no change reaches it.
-    await expect(sessions.set(code, { user: 'mallory' })).rejects.toMatchObject({ code: 'ERR_SESSION_NOT_FOUND' });
-    expect(await sessions.touch(code)).toBe(false);
-    expect(await sessions.consume(code)).toEqual({ purpose: 'reset' });
-    expect(await sessions.consume(code)).toBeNull();
+    await runsTheWholeApi(sessions, async (token) => raw(opened.client).exists(keyOf(token)));
   });
 
   test('each session key expires with its session: PTTL is the record\'s own expiry', async () => {
@@ -95,9 +65,9 @@ for (const kind of REDIS_CLIENTS) describeWith(kind.server, `redisStore on ${kin
     await store.updateSession(change(key, { unset: ['drop'] }));
     const merged = await sessions.getNotTouch(sid);
     expect(merged).toEqual({ user: 'ana', keep: 1, ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, i])) });
-    expect((await store.updateSession(change(key, { set: { user: 42 }, ownerKey: 'user' })))?.owner).toBe('42');
-    expect((await store.updateSession(change(key, { set: { user: 'bé "x"' }, ownerKey: 'user' })))?.owner).toBe('bé "x"');
-    expect((await store.updateSession(change(key, { unset: ['user'], ownerKey: 'user' })))?.owner).toBeUndefined();
+    expect((await store.updateSession(change(key, { set: { user: 42 }, owner: '42' })))?.owner).toBe('42');
+    expect((await store.updateSession(change(key, { set: { user: 'bé "x"' }, owner: 'bé "x"' })))?.owner).toBe('bé "x"');
+    expect((await store.updateSession(change(key, { unset: ['user'], owner: null })))?.owner).toBeUndefined();
     const replaced = await store.updateSession(change(key, { set: { only: true }, replace: true }));
     expect(replaced?.data).toEqual({ only: true });
   });
@@ -132,22 +102,7 @@ for (const kind of REDIS_CLIENTS) describeWith(kind.server, `redisStore on ${kin
   });
 
   test('the script applies a change exactly as the contract\'s JavaScript does (applySessionChange)', async () => {
-    const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 3 }));
-    const name = fc.constantFrom('a', 'b', 'user', 'é', '.dot', '$meta', 'toString');
-    const data = fc.dictionary(name, value, { maxKeys: 5 });
-    await fc.assert(fc.asyncProperty(data, data, fc.array(name, { maxLength: 3 }), fc.boolean(), fc.option(fc.integer({ min: 1000, max: 100_000 }), { nil: undefined }), async (initial, set, unset, replace, ttlMs) => {
-      const { sid } = await sessions.new(initial);
-      const key = storeKeyOfToken(sid);
-      const stored = (await store.get(key)) as SessionRecord;
-      const asked = change(key, { set, unset: replace ? [] : unset, replace, ttlMs, ownerKey: 'user', absoluteTtlMs: 3_600_000 });
-      const expected = applySessionChange(stored, asked)!;
-      const got = (await store.updateSession(asked))!;
-      expect(got.data).toEqual(expected.data);
-      expect(got.owner).toBe(expected.owner);
-      expect(new Date(got.cookie.expires).getTime()).toBe(new Date(expected.cookie.expires).getTime());
-      expect(got.cookie.originalMaxAge).toBe(expected.cookie.originalMaxAge);
-      expect(await store.get(key)).toEqual(got);
-    }), { numRuns: 40 });
+    await appliesChangesAsTheContractSays(store, sessions);
   });
 
   if (kind.cluster) {
