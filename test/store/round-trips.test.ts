@@ -1,16 +1,19 @@
-// Redis round trips per request, counted on the client: token-session on redisStore, on connect-redis, and express-session on connect-redis, side by side.
+// Round trips per request, counted on the client: token-session on redisStore / pgStore, on connect-redis / connect-pg-simple, and express-session on those, side by side.
 import { randomUUID } from 'node:crypto';
 import { RedisStore } from 'connect-redis';
 import RedisStore7 from 'connect-redis7';
 import express from 'express';
 import expressSession from 'express-session';
 import { Redis as IORedis } from 'ioredis';
+import connectPgSimple from 'connect-pg-simple';
+import { Pool } from 'pg';
 import { createClient } from 'redis';
 import request from 'supertest';
 import { redisIndex, TokenSession, type ExpressSessionStore } from '../../src';
 import { expressTokenSession } from '../../integrations/express';
+import { pgStore } from '../../stores/pg';
 import { redisStore } from '../../stores/redis';
-import { describeWith, redisUrl } from '../helpers/real-servers';
+import { describeWith, postgresUrl, redisUrl } from '../helpers/real-servers';
 import { countingRoundTrips } from '../helpers/round-trips';
 
 type Counted = ReturnType<typeof countingRoundTrips<object>>;
@@ -26,6 +29,37 @@ function routes(app: express.Express, data: (req: express.Request) => { count: n
   if (touch) app.get('/touch', (req, res) => res.json((touch(req), {})));
 }
 
+/**
+ * Round trips of each request, on an app built on a counted client, each path once before
+ * (the first use of a script on a server costs one more: EVALSHA answers NOSCRIPT, then EVAL).
+ */
+async function perRequest(counted: Counted, app: express.Express, paths: string[], header: (body: any, res: request.Response) => Record<string, string>) {
+  const login = await request(app).post('/login').expect(200);
+  const headers = header(login.body, login);
+  const trips: Record<string, number> = {};
+  for (const path of [...paths, ...paths]) {
+    const before = counted.roundTrips();
+    let call = request(app).get(path);
+    for (const [name, value] of Object.entries(headers)) call = call.set(name, value);
+    await call.expect(200);
+    trips[path] = counted.roundTrips() - before;
+  }
+  return trips;
+}
+
+/** token-session's app on `store`; with an index (or the store's own, `'own'`), sessions have owners. */
+const tokenApp = (store: ExpressSessionStore, index?: Parameters<typeof redisIndex>[0] | 'own') => {
+  const owners = index === undefined ? {} : index === 'own' ? { ownerKey: 'user' } : { index: redisIndex(index, { prefix: `ts-rt-index:${randomUUID()}:` }), ownerKey: 'user' };
+  const sessions = new TokenSession<{ count: number; user: string }>({ store, ttl: 600, ...owners });
+  const app = express();
+  app.use(expressTokenSession({ sessions }));
+  routes(app, (req) => req.tokenSession.data as { count: number }, (req) => req.tokenSession.touch());
+  return app;
+};
+const bearer = (body: { token: string }) => ({ 'x-session-token': body.token });
+const cookie = (_body: unknown, res: request.Response) => ({ cookie: String(res.headers['set-cookie']).split(';')[0]! });
+
+
 const CLIENTS = [
   { name: 'node-redis', open: async () => { const client = createClient({ url: redisUrl! }); await client.connect(); return { client, close: () => client.destroy(), store: (c: object, prefix: string) => new RedisStore({ client: c as never, prefix }) }; } },
   { name: 'ioredis', open: async () => { const client = new IORedis(redisUrl!); return { client, close: () => client.disconnect(), store: (c: object, prefix: string) => new RedisStore7({ client: c as never, prefix }) }; } },
@@ -38,33 +72,6 @@ describeWith('redis', 'Redis round trips per request', () => {
       opened = await open();
     });
     afterAll(() => opened.close());
-
-    /**
-     * Round trips of each request, on an app built on a counted client, each path once before
-     * (the first use of a script on a server costs one more: EVALSHA answers NOSCRIPT, then EVAL).
-     */
-    async function perRequest(counted: Counted, app: express.Express, paths: string[], header: (body: any, res: request.Response) => Record<string, string>) {
-      const login = await request(app).post('/login').expect(200);
-      const headers = header(login.body, login);
-      const trips: Record<string, number> = {};
-      for (const path of [...paths, ...paths]) {
-        const before = counted.roundTrips();
-        let call = request(app).get(path);
-        for (const [name, value] of Object.entries(headers)) call = call.set(name, value);
-        await call.expect(200);
-        trips[path] = counted.roundTrips() - before;
-      }
-      return trips;
-    }
-
-    const tokenApp = (store: ExpressSessionStore, index?: Parameters<typeof redisIndex>[0]) => {
-      const sessions = new TokenSession<{ count: number; user: string }>({ store, ttl: 600, ...(index ? { index: redisIndex(index, { prefix: `ts-rt-index:${randomUUID()}:` }), ownerKey: 'user' } : {}) });
-      const app = express();
-      app.use(expressTokenSession({ sessions }));
-      routes(app, (req) => req.tokenSession.data as { count: number }, (req) => req.tokenSession.touch());
-      return app;
-    };
-    const bearer = (body: { token: string }) => ({ 'x-session-token': body.token });
 
     test('token-session on redisStore: a read 1, a write 2 (one read, one write), a touch 2; the programmatic set and touch 1 each', async () => {
       const counted = countingRoundTrips(opened.client as object);
@@ -97,8 +104,42 @@ describeWith('redis', 'Redis round trips per request', () => {
       const app = express();
       app.use(expressSession({ store: opened.store(counted.client, `es-rt:${randomUUID()}:`) as never, secret: 'a test secret', resave: false, saveUninitialized: false }));
       routes(app, (req) => req.session as unknown as { count: number });
-      const cookie = (_body: unknown, res: request.Response) => ({ cookie: String(res.headers['set-cookie']).split(';')[0]! });
       expect(await perRequest(counted, app, ['/read', '/write'], cookie)).toEqual({ '/read': 2, '/write': 2 });
     });
+  });
+});
+
+describeWith('postgres', 'PostgreSQL round trips (queries) per request', () => {
+  let pool: Pool;
+  beforeAll(() => {
+    pool = new Pool({ connectionString: postgresUrl });
+  });
+  afterAll(() => pool.end());
+  const table = () => `ts_rt_${randomUUID().replaceAll('-', '')}`;
+
+  test('token-session on pgStore: a read 1, a write 2 (one read, one write), a touch 2, with owners too; the programmatic set and touch 1 each', async () => {
+    const counted = countingRoundTrips(pool as object);
+    const store = pgStore({ pool: counted.client as never, table: table(), createTable: true });
+    expect(await perRequest(counted, tokenApp(store), ['/read', '/write', '/touch'], bearer)).toEqual({ '/read': 1, '/write': 2, '/touch': 2 });
+    expect(await perRequest(counted, tokenApp(store, 'own'), ['/read', '/write'], bearer)).toEqual({ '/read': 1, '/write': 2 });
+    const sessions = new TokenSession<{ n: number }>({ store });
+    const { sid } = await sessions.new({ n: 1 });
+    let before = counted.roundTrips();
+    await sessions.set(sid, { n: 2 });
+    expect(counted.roundTrips() - before).toBe(1);
+    before = counted.roundTrips();
+    expect(await sessions.touch(sid)).toBe(true);
+    expect(counted.roundTrips() - before).toBe(1);
+  });
+
+  test('token-session on connect-pg-simple (the generic path): a read 1, a write 3; express-session on it: 2 and 2', async () => {
+    const counted = countingRoundTrips(pool as object);
+    const PgStore = connectPgSimple(expressSession);
+    const store = new PgStore({ pool: counted.client as never, tableName: table(), createTableIfMissing: true, pruneSessionInterval: false });
+    expect(await perRequest(counted, tokenApp(store as unknown as ExpressSessionStore), ['/read', '/write'], bearer)).toEqual({ '/read': 1, '/write': 3 });
+    const app = express();
+    app.use(expressSession({ store, secret: 'a test secret', resave: false, saveUninitialized: false }));
+    routes(app, (req) => req.session as unknown as { count: number });
+    expect(await perRequest(counted, app, ['/read', '/write'], cookie)).toEqual({ '/read': 2, '/write': 2 });
   });
 });
