@@ -60,9 +60,10 @@ function access(kind) {
 const listenNode = (server) =>
   new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 
-export async function startApp(framework, variant, sessions) {
+/** `peerStore`: the store of the peer variants (express-session's and @fastify/session's), instead of their in-memory default. */
+export async function startApp(framework, variant, sessions, peerStore) {
   const kind = variant === 'bare' || variant === 'noop' ? 'bare' : variant.startsWith('ts-') ? 'ts' : 'peer';
-  return STARTERS[framework](kind, sessions, variant === 'noop');
+  return STARTERS[framework](kind, sessions, variant === 'noop', peerStore);
 }
 
 const STARTERS = {
@@ -74,11 +75,11 @@ const STARTERS = {
     }));
   },
 
-  async express(kind, sessions, noop) {
+  async express(kind, sessions, noop, peerStore) {
     const app = express();
     if (noop) app.use((req, res, next) => next());
     if (kind === 'ts') app.use(expressTokenSession(sessions));
-    if (kind === 'peer') app.use(expressSession({ secret: SECRET, resave: false, saveUninitialized: false }));
+    if (kind === 'peer') app.use(expressSession({ secret: SECRET, resave: false, saveUninitialized: false, ...(peerStore && { store: peerStore }) }));
     const { login, get, set } = kind === 'peer'
       ? { login: (s) => (s.count = 0), get: (s) => s.count, set: (s, n) => (s.count = n) }
       : access(kind);
@@ -89,13 +90,13 @@ const STARTERS = {
     return listenNode(createServer(app));
   },
 
-  async fastify(kind, sessions, noop) {
+  async fastify(kind, sessions, noop, peerStore) {
     const app = Fastify();
     if (noop) app.addHook('onRequest', (request, reply, done) => done());
     if (kind === 'ts') await app.register(tokenSessionPlugin, { sessions });
     if (kind === 'peer') {
       await app.register(fastifyCookie);
-      await app.register(fastifySession, { secret: SECRET, cookie: { secure: false }, saveUninitialized: false });
+      await app.register(fastifySession, { secret: SECRET, cookie: { secure: false }, saveUninitialized: false, ...(peerStore && { store: peerStore }) });
     }
     const { login, get, set } = kind === 'peer'
       ? { login: (s) => s.set('count', 0), get: (s) => s.get('count'), set: (s, n) => (s.set('count', n), n) }

@@ -4,12 +4,12 @@
 // Env: BENCH_ROUNDS (default 3), BENCH_DURATION seconds per measurement window (default 3),
 //      BENCH_WARMUP seconds of load on each server before its first window (default 2),
 //      BENCH_FRAMEWORKS (default express,fastify,koa,hapi).
-import { execFileSync, spawn } from 'node:child_process';
-import { cpus } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { FRAMEWORKS, PEERS } from './apps.mjs';
 import { credentials } from './credentials.mjs';
+import { canPin, startBenchServer } from './helpers.mjs';
 import { writeReport } from './report.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
@@ -21,29 +21,7 @@ const WARM_UP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = 50;
 const frameworks = (process.env.BENCH_FRAMEWORKS ?? FRAMEWORKS.join(',')).split(',');
 const VARIANTS = ['bare', 'noop', 'ts-read', 'ts-write', 'peer-read', 'peer-write'];
-const canPin = (() => {
-  try {
-    execFileSync('taskset', ['-c', '0', 'true']);
-    return cpus().length >= 2;
-  } catch {
-    return false;
-  }
-})();
-
-function startServer(framework, variant) {
-  const args = [here('./server.mjs'), framework, variant];
-  const child = canPin
-    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = () => new Promise((resolve) => {
-    child.once('message', resolve);
-    child.send('stats');
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', ({ port }) => resolve({ port, ask, stop: () => child.kill() }));
-    child.once('exit', (code) => reject(new Error(`${framework}/${variant} server exited with ${code}`)));
-  });
-}
+const startServer = (framework, variant) => startBenchServer([here('./server.mjs'), framework, variant], `${framework}/${variant}`);
 
 const load = (url, headers, duration) =>
   autocannon({ url, headers, connections: CONNECTIONS, duration });

@@ -56,6 +56,14 @@ test.each(['express', 'koa', 'fastify', 'hapi'])('token-session/%s loads no web 
   expect(out).toMatch(/^(function|object) \[\]$/);
 });
 
+test.each(['redis', 'pg'])('token-session/%s loads no store client and no express-session: the app brings its own', (name) => {
+  const out = node(['-e', `
+    require('token-session/${name}');
+    console.log(JSON.stringify(Object.keys(require.cache).filter((path) =>
+      /node_modules[\\\\/](redis\\d?|@redis|ioredis|pg|express-session)[\\\\/]/.test(path))));`]);
+  expect(out).toBe('[]');
+});
+
 test('the built type declarations have no errors of their own', () => {
   const consumer = join(root, 'test/fixtures/consumer.ts');
   let output = '';
@@ -83,7 +91,9 @@ test('token-session exports the user API only, as properties of the class; what 
   expect(user).toEqual(userNames);
   expect(node(['-e', `const T = require('token-session'); console.log(typeof T, T.TokenSession === T, T === require('token-session/adapter').TokenSession)`]))
     .toBe('function true true');
-  expect(namesOf('token-session/adapter')).toEqual(['HttpLifecycle', 'Store', 'TokenSession', 'TokenSessionError', 'errorReply']);
+  expect(namesOf('token-session/adapter')).toEqual(['HttpLifecycle', 'Store', 'TokenSession', 'TokenSessionError', 'applySessionChange', 'errorReply']);
+  expect(namesOf('token-session/redis')).toEqual(['RedisSessionStore', 'redisIndex', 'redisStore']);
+  expect(namesOf('token-session/pg')).toEqual(['PgSessionStore', 'pgStore', 'pgStoreSchema']);
   // Named exports only: a CommonJS `exports.default` is `{ default }` to Node's ESM importers.
   for (const [name, exported] of adapters) expect(namesOf(`token-session/${name}`)).toEqual([exported]);
 });

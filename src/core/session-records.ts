@@ -110,6 +110,7 @@ export class SessionRecords<T> {
    * or `undefined` for a caller that has not read it. Nothing is read or written when the plan
    * is to do nothing; a plan that builds on the stored session is made again against the record
    * as the store has it by then, so a late commit never brings back a session ended meanwhile.
+   * A store that applies changes itself is handed such a plan as a change instead, at once.
    */
   commit(intent: CommitIntent<T>, loaded: SessionRecord<T> | null | undefined): Maybe<CommitOutcome<T>> {
     const options = this.#options;
@@ -125,7 +126,10 @@ export class SessionRecords<T> {
     }
     if (this.#storeCalls.update) {
       const reason = decided ?? reasonWithoutRecord(intent);
-      if (reason === 'move' || reason === 'merge' || reason === 'touch') return this.#queues.run(from, () => this.#change(reason, intent, loaded));
+      // Not queued behind this process's other commits of the session: the store orders them
+      // itself, atomically, against every writer in every process (a queue here would only
+      // hold concurrent requests of one session back to one store round trip at a time).
+      if (reason === 'move' || reason === 'merge' || reason === 'touch') return this.#change(reason, intent, loaded);
     }
     return this.#queues.run(from, () => andThen(this.readLive(from, intent.once ? 'once' : 'session'), (current) => {
       const plan = planCommit(intent, current, Date.now(), options, decided);

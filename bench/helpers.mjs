@@ -1,0 +1,49 @@
+// What the benchmark scripts share: benchmark servers started pinned to core 0, and the test suite's TypeScript helpers (real servers, the round-trip counter), bundled by esbuild.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The URL of a module with the named test helpers, compiled into a temporary directory. */
+export async function bundleTestHelpers() {
+  const dir = mkdtempSync(join(tmpdir(), 'token-session-bench-'));
+  const entry = join(dir, 'entry.ts');
+  writeFileSync(entry, [
+    `export { startRedis, startPostgres } from ${JSON.stringify(join(root, 'test/helpers/servers.ts'))};`,
+    `export { countingRoundTrips } from ${JSON.stringify(join(root, 'test/helpers/round-trips.ts'))};`,
+  ].join('\n'));
+  const outfile = join(dir, 'helpers.mjs');
+  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'error' });
+  return pathToFileURL(outfile).href;
+}
+
+/** Whether servers can be pinned to core 0 (taskset, and a second core for the load generator). */
+export const canPin = (() => {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return cpus().length >= 2;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * A benchmark server script in its own process, pinned to core 0 where it can be: resolves once
+ * it reports its `{ port }` over IPC; `ask()` sends 'stats' and resolves with its answer.
+ */
+export function startBenchServer(args, name, env = process.env) {
+  const options = { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env };
+  const child = canPin ? spawn('taskset', ['-c', '0', process.execPath, ...args], options) : spawn(process.execPath, args, options);
+  const ask = () => new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send('stats');
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', ({ port }) => resolve({ port, ask, stop: () => child.kill() }));
+    child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
+  });
+}
