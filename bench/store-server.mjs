@@ -1,6 +1,6 @@
 // One benchmark server on a real store, in its own process (pinned to a core by bench/stores.mjs).
 //   node bench/store-server.mjs <redis|pg> <variant>   (REDIS_URL or PG_URL, PG_TABLE, HELPERS)
-// Variants: ts-own-<framework> (token-session on redisStore / pgStore), ts-generic-express
+// Variants: bare-<framework> (no session), ts-own-<framework> (token-session on redisStore / pgStore), ts-generic-express
 // (token-session on connect-redis / connect-pg-simple), peer-express (express-session) and
 // peer-fastify (@fastify/session), both on connect-redis / connect-pg-simple. Over IPC it answers
 // { port } when listening, and on 'stats' its CPU time and the store's round trips so far.
@@ -33,7 +33,8 @@ const store = backend === 'redis'
   ? own ? redisStore({ client: counted.client, prefix: `bench:${variant}:` }) : new RedisStore({ client: counted.client, prefix: `bench:${variant}:` })
   : own ? pgStore({ pool: counted.client, table }) : new (connectPgSimple(expressSession))({ pool: counted.client, tableName: table, pruneSessionInterval: false });
 const framework = variant.split('-').at(-1);
-const port = await startApp(framework, variant.startsWith('ts-') ? 'ts-write' : 'peer-write', new TokenSession({ store, ttl: 3600 }), store);
+const kind = variant.startsWith('bare') ? 'bare' : variant.startsWith('ts-') ? 'ts-write' : 'peer-write';
+const port = await startApp(framework, kind, new TokenSession({ store, ttl: 3600 }), store);
 process.send({ port });
 process.on('message', (message) => {
   if (message === 'stats') process.send({ cpu: process.cpuUsage(), roundTrips: counted.roundTrips() });

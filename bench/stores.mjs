@@ -17,7 +17,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
 const WARM_UP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = 20;
-export const STORE_VARIANTS = ['ts-own-express', 'ts-own-fastify', 'ts-generic-express', 'peer-express', 'peer-fastify'];
+// bare-*: the framework with no session at all, the ceiling of every other row.
+export const STORE_VARIANTS = ['bare-express', 'ts-own-express', 'ts-generic-express', 'peer-express', 'bare-fastify', 'ts-own-fastify', 'peer-fastify'];
 const PATHS = ['read', 'write'];
 const startServer = (backend, variant, env) => startBenchServer([here('./store-server.mjs'), backend, variant], `${backend}/${variant}`, { ...process.env, ...env });
 
@@ -65,7 +66,7 @@ try {
       for (const variant of STORE_VARIANTS) {
         const server = await startServer(backend, variant, { ...env, HELPERS: helpers });
         server.name = `${backend}/${variant}`;
-        server.headers = await credentials(server.port, variant);
+        server.headers = await credentials(server.port, variant.startsWith('bare') ? 'bare' : variant);
         for (const path of PATHS) await load(`http://127.0.0.1:${server.port}/${path}`, server.headers, WARM_UP);
         servers.push(server);
       }

@@ -206,8 +206,12 @@ function fromHash(hash: Record<string, string>): unknown {
   if (hash['$createdAt'] === undefined) return null;
   const data: Record<string, unknown> = {};
   for (const field of Object.keys(hash)) {
-    // defineProperty: a key named "__proto__" must stay a key.
-    if (field.startsWith('.')) Object.defineProperty(data, field.slice(1), { value: JSON.parse(hash[field]!), enumerable: true, writable: true, configurable: true });
+    if (field.charCodeAt(0) !== 46 /* . */) continue;
+    const name = field.slice(1);
+    const value: unknown = JSON.parse(hash[field]!);
+    // A key named "__proto__" must stay a key, which `=` would not make it.
+    if (name === '__proto__') Object.defineProperty(data, name, { value, enumerable: true, writable: true, configurable: true });
+    else data[name] = value;
   }
   const cookie = { ...(JSON.parse(hash['$cookie'] ?? '{}') as object), originalMaxAge: Number(hash['$ttl']), expires: new Date(Number(hash['$expires'])) };
   const record: SessionRecord = { cookie, data, createdAt: Number(hash['$createdAt']) };
