@@ -2,7 +2,8 @@
 // connect-redis / connect-pg-simple, express-session and @fastify/session on those, on a real
 // redis-server and a real PostgreSQL started for the run; writes bench/stores.json, then BENCHMARKS.md.
 // Servers pinned to core 0; autocannon, Redis and PostgreSQL share core 1.
-// Env: BENCH_ROUNDS (default 3), BENCH_DURATION (s, default 3), BENCH_WARMUP (s, default 2).
+// Env: BENCH_ROUNDS (default 3), BENCH_DURATION (s, default 3), BENCH_WARMUP (s, default 2);
+//      BENCH_STORES=redis,pg and BENCH_VARIANTS=ts-own-express,... run only those and write no file.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,9 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 3);
 const WARM_UP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = 20;
 // bare-*: the framework with no session at all, the ceiling of every other row.
-export const STORE_VARIANTS = ['bare-express', 'ts-own-express', 'ts-generic-express', 'peer-express', 'bare-fastify', 'ts-own-fastify', 'peer-fastify'];
+const ALL_VARIANTS = ['bare-express', 'ts-own-express', 'ts-generic-express', 'peer-express', 'bare-fastify', 'ts-own-fastify', 'peer-fastify'];
+const only = (name) => process.env[name]?.split(',');
+const STORE_VARIANTS = only('BENCH_VARIANTS') ?? ALL_VARIANTS;
 const PATHS = ['read', 'write'];
 const startServer = (backend, variant, env) => startBenchServer([here('./store-server.mjs'), backend, variant], `${backend}/${variant}`, { ...process.env, ...env });
 
@@ -60,7 +63,7 @@ try {
   await pool.query(readFileSync(here('../node_modules/connect-pg-simple/table.sql'), 'utf8').replaceAll('"session', `"${table}_generic`).replace('"IDX_session_expire"', `"${table}_generic_expire"`));
   await pool.end();
   const backends = { redis: { REDIS_URL: redis.url }, pg: { PG_URL: postgres.url, PG_TABLE: table } };
-  for (const [backend, env] of Object.entries(backends)) {
+  for (const [backend, env] of Object.entries(backends).filter(([name]) => only('BENCH_STORES')?.includes(name) ?? true)) {
     const servers = [];
     try {
       for (const variant of STORE_VARIANTS) {
@@ -88,6 +91,8 @@ try {
   await redis.stop();
   await postgres.stop();
 }
+
+if (only('BENCH_STORES') || only('BENCH_VARIANTS')) process.exit(0); // a partial run: the log above is its result
 
 const settings = { rounds: ROUNDS, duration: DURATION, warmUp: WARM_UP, connections: CONNECTIONS, pinned: canPin, seconds: (Date.now() - started) / 1000, node: process.version };
 writeFileSync(here('./stores.json'), `${JSON.stringify({ settings, samples }, null, 1)}\n`);
