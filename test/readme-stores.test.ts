@@ -1,15 +1,16 @@
-// The README's "Many machines" set-ups, as written there, run on the built package against the test cluster and Sentinel group (only the addresses swapped).
+// The README's store set-ups, as written there, run on the built package: its own stores on the test redis-server and PostgreSQL, and "Many machines" on the test cluster and Sentinel group (only the addresses swapped).
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describeWith, redisClusterNodes, redisSentinels, SENTINEL_MASTER_NAME } from './helpers/real-servers';
+import { describeWith, postgresUrl, redisClusterNodes, redisSentinels, redisUrl, SENTINEL_MASTER_NAME } from './helpers/real-servers';
 
 const root = join(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('## Many machines'), readme.indexOf('### When a master dies'));
-const [nodeCluster, nodeSentinel, ioCluster, ioSentinel] = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1]!);
+const blocksBetween = (start: string, end: string) => [...readme.slice(readme.indexOf(start), readme.indexOf(end)).matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1]!);
+const [nodeCluster, nodeSentinel, ioCluster, ioSentinel] = blocksBetween('## Many machines', '### When a master dies');
+const [ownRedis, ownPg] = blocksBetween("### token-session's own stores", '### Compatibility');
 
 /** The README's example addresses, swapped for the test servers'. */
 function onTestServers(code: string): string {
@@ -33,6 +34,9 @@ function withClientOf(program: string, sentinelBlock: string): string {
   return imports + program.replace(clusterClient, `${client}\n`);
 }
 
+/** The environment the blocks read their servers from. */
+const env = () => ({ ...process.env, REDIS_URL: redisUrl, DATABASE_URL: postgresUrl });
+
 async function run(program: string): Promise<string> {
   // In the repository, so that `token-session` resolves to the built package.
   const file = join(root, `.readme-block-${randomUUID()}.mjs`);
@@ -44,13 +48,25 @@ console.log(JSON.stringify({ read: await sessions.get(sid), listed, ended: await
 process.exit(0);
 `);
   try {
-    return (await promisify(execFile)(process.execPath, [file], { cwd: root, timeout: 15_000 })).stdout;
+    return (await promisify(execFile)(process.execPath, [file], { cwd: root, timeout: 15_000, env: env() })).stdout;
   } finally {
     rmSync(file);
   }
 }
 
 const works = { read: { userId: expect.stringMatching(/^readme-/), n: 1 }, listed: 1, ended: 1, after: null };
+
+describeWith('redis', "the README's redisStore set-up", () => {
+  test('redisStore and redisIndex on node-redis', async () => {
+    expect(JSON.parse(await run(ownRedis!))).toEqual(works);
+  });
+});
+
+describeWith('postgres', "the README's pgStore set-up", () => {
+  test('pgStore on a pg Pool, its own index', async () => {
+    expect(JSON.parse(await run(ownPg!))).toEqual(works);
+  });
+});
 
 describeWith('redis-cluster', 'the README\'s cluster set-ups', () => {
   test('node-redis createCluster with connect-redis 9', async () => {
