@@ -33,11 +33,10 @@ if redis.call('HEXISTS', KEYS[1], '$expires') == 1 then redis.call('HSET', KEYS[
 redis.call('PEXPIREAT', KEYS[1], ARGV[1])
 return 1`);
 
-// A change (SessionChange) applied where the session is, only if it is a live session:
-// ARGV = now, ttl or '', absoluteTtl or '', the owner ('=' keeps it, '' for none, else ':' and
-// the owner), replace ('1'), the number
-// of fields set, those fields and values, then the fields removed (removed first: a field in both is set).
-// Answers the hash afterwards.
+// A change (SessionChange) applied where the session is, only if it is a live session. ARGV:
+// now, ttl or '', absoluteTtl or '', the owner ('=' keeps it, '' for none, else ':' and the
+// owner), replace ('1'), the number of fields set, those fields and values, then the fields
+// removed (removed first: a field in both is set). Answers the hash afterwards.
 const UPDATE = redisScript(`
 local key = KEYS[1]
 local meta = redis.call('HMGET', key, '$createdAt', '$ttl', '$once')
