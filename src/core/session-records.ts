@@ -1,10 +1,9 @@
 // Session records in the store: the reads, and the one executor every write of a session goes through.
 import { debuglog } from 'node:util';
 import { andThen, isPromise, type Maybe } from '../maybe';
-import { expiresAt, isLive, isSessionRecord, nextExpiry, type SessionRecord } from '../store/record';
+import { expiresAt, isLive, isSessionRecord, type SessionRecord } from '../store/record';
 import { toStoreCalls, type StoreCalls } from '../store/store-calls';
-import type { SessionChange } from '../store/types';
-import { buildsOnStored, changeOf, commitReason, intentOf, planCommit, reasonWithoutRecord, type CommitIntent, type CommitPlan, type CommitReason } from './commit-plan';
+import { applySessionChange, buildsOnStored, changeOf, commitReason, intentOf, planCommit, reasonWithoutRecord, type CommitIntent, type CommitPlan, type CommitReason } from './commit-plan';
 import { toStorableData } from './data';
 import type { ResolvedOptions } from './options';
 import { SerialByKey } from './serial';
@@ -144,15 +143,18 @@ export class SessionRecords<T> {
    */
   async #change(reason: 'move' | 'merge' | 'touch', intent: CommitIntent<T>, loaded: SessionRecord<T> | null | undefined): Promise<CommitOutcome<T>> {
     const change = changeOf(intent, Date.now(), this.#options);
-    const expected = loaded ? expectedEntry(change, loaded) : undefined;
-    const indexed = expected?.owner === undefined ? undefined : this.#options.index.add(expected.owner, publicIdOf(change.to), change.to, expected.expiresAt);
+    const { index, ownerKey } = this.#options;
+    // What the store will make of the session, as far as the caller's read tells (another
+    // process may have changed it meanwhile: then the index is corrected after).
+    const expected = ownerKey !== undefined && loaded ? applySessionChange(loaded, change) : null;
+    const indexed = expected?.owner === undefined ? undefined : index.add(expected.owner, publicIdOf(change.to), change.to, expiresAt(expected));
     const [record] = await Promise.all([this.#storeCalls.update!(change) as Promise<SessionRecord<T> | null>, indexed]);
     if (record === null) return { reason: 'gone', record: null };
-    const owner = this.#options.ownerKey === undefined ? undefined : record.owner;
-    if (owner !== undefined && (owner !== expected?.owner || expiresAt(record) !== expected.expiresAt)) {
-      await this.#options.index.add(owner, publicIdOf(change.to), change.to, expiresAt(record));
+    const owner = ownerKey === undefined ? undefined : record.owner;
+    if (owner !== undefined && (owner !== expected?.owner || expiresAt(record) !== expiresAt(expected))) {
+      await index.add(owner, publicIdOf(change.to), change.to, expiresAt(record));
     }
-    if (change.to !== change.key && this.#options.ownerKey !== undefined) await this.#options.index.remove(publicIdOf(change.key));
+    if (change.to !== change.key && ownerKey !== undefined) await index.remove(publicIdOf(change.key));
     return { reason, record };
   }
 
@@ -226,15 +228,6 @@ export class SessionRecords<T> {
   get defaultTtlMs(): number {
     return this.#options.ttlMs;
   }
-}
-
-/**
- * The owner and expiry a change will leave in the index, as far as the session the caller read
- * tells them (another process may have changed them meanwhile: then the index is corrected after).
- */
-function expectedEntry(change: SessionChange, loaded: SessionRecord): { owner: string | undefined; expiresAt: number } {
-  const owner = change.owner === undefined ? loaded.owner : change.owner ?? undefined;
-  return { owner, expiresAt: nextExpiry(change.ttlMs ?? loaded.cookie.originalMaxAge, loaded.createdAt, change.now, change) };
 }
 
 /**

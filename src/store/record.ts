@@ -99,7 +99,7 @@ export function buildRecord<T>(
 }
 
 /** The idle deadline from `now`, never past the absolute deadline. */
-export function nextExpiry(ttlMs: number, createdAt: number, now: number, rules: ExpiryRules): number {
+function nextExpiry(ttlMs: number, createdAt: number, now: number, rules: ExpiryRules): number {
   const idle = now + ttlMs;
   const absolute = absoluteDeadline(createdAt, rules);
   return absolute === undefined ? idle : Math.min(idle, absolute);
