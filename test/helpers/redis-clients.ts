@@ -1,6 +1,9 @@
 // node-redis and ioredis clients on the test redis-server, Redis Cluster and Sentinel group, made as users make them.
+import { RedisStore } from 'connect-redis';
+import RedisStore7 from 'connect-redis7';
 import { Cluster as IORedisCluster, Redis as IORedis } from 'ioredis';
 import { createClient, createCluster, createSentinel } from 'redis';
+import type { ExpressSessionStore } from '../../src';
 import type { RedisClient } from '../../stores/redis';
 import { redisClusterNodes, redisSentinels, redisUrl, SENTINEL_MASTER_NAME, type TestServerName } from './real-servers';
 import { hostAndPort } from './redis-cluster';
@@ -40,3 +43,9 @@ export const REDIS_CLIENTS: RedisClientKind[] = [
   },
   { name: 'ioredis with sentinels', server: 'redis-sentinel', cluster: false, open: () => ioRedis(new IORedis({ sentinels: redisSentinels.map(hostAndPort), name: SENTINEL_MASTER_NAME })) },
 ];
+
+/** connect-redis on this client, as its users make it: connect-redis 9 on node-redis, 7 on ioredis (9 takes node-redis only). */
+export function connectRedisOn(client: RedisClient, prefix: string): ExpressSessionStore {
+  const io = typeof (client as { defineCommand?: unknown }).defineCommand === 'function';
+  return (io ? new RedisStore7({ client: client as never, prefix }) : new RedisStore({ client: client as never, prefix })) as unknown as ExpressSessionStore;
+}

@@ -1,12 +1,9 @@
 // Sessions, owners and one-time tokens on a real 6-node Redis Cluster and a real Sentinel group, through node-redis and ioredis.
 import { randomUUID } from 'node:crypto';
-import { RedisStore } from 'connect-redis';
-import RedisStore7 from 'connect-redis7';
-import { Cluster as IORedisCluster, Redis as IORedis } from 'ioredis';
-import { createCluster, createSentinel } from 'redis';
 import { redisIndex, TokenSession, type ExpressSessionStore, type RedisIndexClient } from '../../src';
-import { describeWith, redisClusterNodes, redisSentinels, SENTINEL_MASTER_NAME } from '../helpers/real-servers';
-import { hostAndPort, mastersOf } from '../helpers/redis-cluster';
+import { describeWith, redisClusterNodes } from '../helpers/real-servers';
+import { connectRedisOn, REDIS_CLIENTS } from '../helpers/redis-clients';
+import { mastersOf } from '../helpers/redis-cluster';
 
 type Data = { userId: string; n?: number };
 
@@ -76,52 +73,14 @@ function sharedRedisSuite(name: string, open: () => Promise<SharedRedis>, spread
   });
 }
 
-describeWith('redis-cluster', 'on a 6-node Redis Cluster', () => {
-  sharedRedisSuite('node-redis createCluster, connect-redis 9', async () => {
-    const cluster = createCluster({ rootNodes: redisClusterNodes.map((url) => ({ url })) });
-    await cluster.connect();
-    const prefix = `ts-cluster:${randomUUID()}:`;
-    return {
-      store: new RedisStore({ client: cluster, prefix: `${prefix}sess:` }) as unknown as ExpressSessionStore,
-      index: cluster as unknown as RedisIndexClient,
-      prefix,
-      close: () => cluster.destroy(),
-    };
+// On the cluster and on Sentinel, through each client with its connect-redis.
+for (const kind of REDIS_CLIENTS.filter(({ server }) => server !== 'redis')) {
+  const library = kind.name.startsWith('ioredis') ? 'connect-redis 7' : 'connect-redis 9';
+  describeWith(kind.server, kind.cluster ? 'on a 6-node Redis Cluster' : 'on a Sentinel group (1 master, 1 replica, 3 sentinels)', () => {
+    sharedRedisSuite(`${kind.name}, ${library}`, async () => {
+      const { client, close } = await kind.open();
+      const prefix = `ts-${kind.server}:${randomUUID()}:`;
+      return { store: connectRedisOn(client, `${prefix}sess:`), index: client, prefix, close };
+    }, kind.cluster);
   });
-
-  sharedRedisSuite('ioredis Cluster, connect-redis 7', async () => {
-    const cluster = new IORedisCluster(redisClusterNodes.map(hostAndPort));
-    const prefix = `ts-cluster:${randomUUID()}:`;
-    return {
-      store: new RedisStore7({ client: cluster, prefix: `${prefix}sess:` }) as unknown as ExpressSessionStore,
-      index: cluster as unknown as RedisIndexClient,
-      prefix,
-      close: () => cluster.disconnect(),
-    };
-  });
-});
-
-describeWith('redis-sentinel', 'on a Sentinel group (1 master, 1 replica, 3 sentinels)', () => {
-  sharedRedisSuite('node-redis createSentinel, connect-redis 9', async () => {
-    const sentinel = createSentinel({ name: SENTINEL_MASTER_NAME, sentinelRootNodes: redisSentinels.map(hostAndPort) });
-    await sentinel.connect();
-    const prefix = `ts-sentinel:${randomUUID()}:`;
-    return {
-      store: new RedisStore({ client: sentinel as never, prefix: `${prefix}sess:` }) as unknown as ExpressSessionStore,
-      index: sentinel as unknown as RedisIndexClient,
-      prefix,
-      close: () => sentinel.destroy(),
-    };
-  }, false);
-
-  sharedRedisSuite('ioredis with sentinels, connect-redis 7', async () => {
-    const client = new IORedis({ sentinels: redisSentinels.map(hostAndPort), name: SENTINEL_MASTER_NAME });
-    const prefix = `ts-sentinel:${randomUUID()}:`;
-    return {
-      store: new RedisStore7({ client, prefix: `${prefix}sess:` }) as unknown as ExpressSessionStore,
-      index: client as unknown as RedisIndexClient,
-      prefix,
-      close: () => client.disconnect(),
-    };
-  }, false);
-});
+}

@@ -1,20 +1,16 @@
 // Round trips per request, counted on the client: token-session on redisStore / pgStore, on connect-redis / connect-pg-simple, and express-session on those, side by side.
 import { randomUUID } from 'node:crypto';
-import { RedisStore } from 'connect-redis';
-import RedisStore7 from 'connect-redis7';
 import express from 'express';
 import expressSession from 'express-session';
-import { Redis as IORedis } from 'ioredis';
 import connectPgSimple from 'connect-pg-simple';
 import { Pool } from 'pg';
-import { createClient } from 'redis';
 import request from 'supertest';
 import { redisIndex, TokenSession, type ExpressSessionStore } from '../../src';
 import { expressTokenSession } from '../../integrations/express';
 import { pgStore } from '../../stores/pg';
 import { redisStore } from '../../stores/redis';
-import { describeWith, postgresUrl, redisUrl } from '../helpers/real-servers';
-import { REDIS_CLIENTS } from '../helpers/redis-clients';
+import { describeWith, postgresUrl } from '../helpers/real-servers';
+import { connectRedisOn, REDIS_CLIENTS } from '../helpers/redis-clients';
 import { countingRoundTrips } from '../helpers/round-trips';
 
 type Counted = ReturnType<typeof countingRoundTrips<object>>;
@@ -78,10 +74,11 @@ const bearer = (body: { token: string }) => ({ 'x-session-token': body.token });
 const cookie = (_body: unknown, res: request.Response) => ({ cookie: String(res.headers['set-cookie']).split(';')[0]! });
 
 
-const CLIENTS = [
-  { name: 'node-redis', open: async () => { const client = createClient({ url: redisUrl! }); await client.connect(); return { client, close: () => client.destroy(), store: (c: object, prefix: string) => new RedisStore({ client: c as never, prefix }) }; } },
-  { name: 'ioredis', open: async () => { const client = new IORedis(redisUrl!); return { client, close: () => client.disconnect(), store: (c: object, prefix: string) => new RedisStore7({ client: c as never, prefix }) }; } },
-];
+/** Both clients on one redis-server, with their connect-redis. */
+const CLIENTS = REDIS_CLIENTS.filter(({ server }) => server === 'redis').map((kind) => ({
+  name: kind.name,
+  open: async () => ({ ...(await kind.open()), store: (client: object, prefix: string) => connectRedisOn(client as never, prefix) }),
+}));
 
 describeWith('redis', 'Redis round trips per request', () => {
   describe.each(CLIENTS)('$name', ({ open }) => {
@@ -106,7 +103,7 @@ describeWith('redis', 'Redis round trips per request', () => {
 
     test('token-session on connect-redis (the generic path): a read 1, a write 3 (read, read again, write)', async () => {
       const counted = countingRoundTrips(opened.client as object);
-      const store = opened.store(counted.client, `ts-rt:${randomUUID()}:`) as unknown as ExpressSessionStore;
+      const store = opened.store(counted.client, `ts-rt:${randomUUID()}:`);
       expect(await perRequest(counted, tokenApp(store), ['/read', '/write'], bearer)).toEqual({ '/read': 1, '/write': 3 });
     });
 
