@@ -86,7 +86,6 @@ export async function startRedisCluster(): Promise<TestCluster> {
   };
   try {
     execFileSync(cli, ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], { stdio: 'pipe' });
-    const deadline = Date.now() + 20_000;
     // Ready when every node sees the cluster whole and every replica has synced with its master:
     // a replica that never synced is too stale to be elected, and a killed master would stay down.
     const ok = (port: number) => {
@@ -94,10 +93,7 @@ export async function startRedisCluster(): Promise<TestCluster> {
       const replication = run('info', 'replication');
       return run('cluster', 'info').includes('cluster_state:ok') && (replication.includes('role:master') || replication.includes('master_link_status:up'));
     };
-    while (!ports.every(ok)) {
-      if (Date.now() > deadline) throw new Error('the cluster did not reach cluster_state:ok, its replicas in sync, within 20 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntil(() => ports.every(ok), 'the cluster did not reach cluster_state:ok, its replicas in sync');
   } catch (err) {
     await stop();
     throw err;
@@ -152,17 +148,13 @@ export async function startRedisSentinels(): Promise<TestSentinels> {
       ].join('\n'));
       processes.push(await startRedisProcess(port, ['--dir', dir], [conf, '--sentinel'], /Sentinel ID is|monitor master/));
     }
-    const deadline = Date.now() + 20_000;
     const ask = (port: number, ...args: string[]) => execFileSync(cli, ['-p', String(port), ...args], { encoding: 'utf8' });
     // As on the cluster: a replica that never synced with its master is not promoted; and a
     // failover needs a majority of sentinels that know each other.
     const othersKnown = (port: number) => /num-other-sentinels\n(\d+)/.exec(ask(port, 'sentinel', 'master', masterName))?.[1] === String(sentinelPorts.length - 1);
     const ready = () => ask(replicaPort, 'info', 'replication').includes('master_link_status:up')
       && sentinelPorts.every((port) => ask(port, 'sentinel', 'replicas', masterName).includes(String(replicaPort)) && othersKnown(port));
-    while (!ready()) {
-      if (Date.now() > deadline) throw new Error('the replica did not sync, or the sentinels did not find it and each other, within 20 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntil(ready, 'the replica did not sync, or the sentinels did not find it and each other');
     const sentinels = sentinelPorts.map((port) => `redis://127.0.0.1:${port}`);
     const [master, replica] = processes as [RedisProcess, RedisProcess];
     return { url: sentinels.join(','), masterName, sentinels, nodes: [master.url, replica.url], stop, kill: killer([master, replica]) };
@@ -203,6 +195,15 @@ export async function startDurableRedis(): Promise<RestartableRedis> {
 }
 
 type RedisProcess = TestServer & { child: ChildProcess };
+
+/** Polls `ready` every 100 ms; fails with `problem` after 20 s. */
+async function waitUntil(ready: () => boolean, problem: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`${problem} within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /** SIGKILL for the one of these processes at a URL. */
 function killer(processes: RedisProcess[]): (node: string) => Promise<void> {
