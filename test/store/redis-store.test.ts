@@ -5,6 +5,7 @@ import expressSession from 'express-session';
 import request from 'supertest';
 import type { SessionRecord } from '../../src/adapter';
 import { redisIndex, TokenSession } from '../../src';
+import { expressTokenSession } from '../../integrations/express';
 import { redisStore, type RedisSessionStore } from '../../stores/redis';
 import { describeWith } from '../helpers/real-servers';
 import { REDIS_CLIENTS, type TestRedisClient } from '../helpers/redis-clients';
@@ -59,6 +60,31 @@ for (const kind of REDIS_CLIENTS) describeWith(kind.server, `redisStore on ${kin
     await sessions.setWttl(long, { user: 'ana' }, 90);
     expect(await ttl(long)).toBeLessThanOrEqual(90_000);
     expect(await ttl(long)).toBeGreaterThan(88_000);
+  });
+
+  test('a request whose read of the owner is stale (another process moved the session to another owner meanwhile) leaves the index right', async () => {
+    const index = redisIndex(opened.client, { prefix: `ts-index:${randomUUID()}:` });
+    // Two engines on two store objects: two processes, as far as token-session can tell.
+    const inRequests = new TokenSession<Data>({ store: redisStore({ client: opened.client, prefix }), index, ownerKey: 'user' });
+    const elsewhere = new TokenSession<Data>({ store, index, ownerKey: 'user' });
+    let moved: () => void = () => undefined;
+    const app = express();
+    app.use(expressTokenSession({ sessions: inRequests }));
+    app.post('/note', async (req, res) => {
+      await new Promise<void>((resolve) => (moved = resolve)); // the session is loaded, owner 'ana'
+      (req.tokenSession.data as Data)['note'] = 'kept';
+      res.json({});
+    });
+    const { sid } = await elsewhere.new({ user: 'ana' });
+    const write = request(app).post('/note').set('x-session-token', sid).expect(200);
+    const sent = write.then(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await elsewhere.set(sid, { user: 'bo' });
+    moved();
+    await sent;
+    expect(await elsewhere.getNotTouch(sid)).toEqual({ user: 'bo', note: 'kept' });
+    expect(await elsewhere.list('ana')).toEqual([]);
+    expect((await elsewhere.list('bo')).map(({ data }) => data)).toEqual([{ user: 'bo', note: 'kept' }]);
   });
 
   test('updateSession: disjoint changes made at once all land; a removed key goes; the owner follows the data', async () => {
