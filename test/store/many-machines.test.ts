@@ -16,6 +16,16 @@ interface SharedRedis {
 
 
 /** The suite, on a cluster (`spreadOverMasters`: owners checked to be on different masters) or on one master. */
+/** `count` owners whose indexes (hash tag `{owner}`) are spread over the test cluster's three masters: random names could all land on one. */
+async function ownersOnEveryMaster(count: number): Promise<string[]> {
+  const candidates = Array.from({ length: 10 * count }, (_, i) => `owner-${i}-${randomUUID()}`);
+  const masters = await mastersOf(redisClusterNodes[0]!, candidates.map((owner) => `{${owner}}`));
+  const byMaster = new Map<string, string[]>();
+  candidates.forEach((owner, i) => byMaster.set(masters[i]!, [...(byMaster.get(masters[i]!) ?? []), owner]));
+  const queues = [...byMaster.values()];
+  return Array.from({ length: count }, (_, i) => queues[i % queues.length]!.shift()!);
+}
+
 function sharedRedisSuite(name: string, open: () => Promise<SharedRedis>, spreadOverMasters = true): void {
   describe(name, () => {
     let cluster: SharedRedis;
@@ -39,9 +49,8 @@ function sharedRedisSuite(name: string, open: () => Promise<SharedRedis>, spread
     });
 
     test(`list, destroyAll and destroyById${spreadOverMasters ? ', for owners whose indexes are on different masters' : ''}`, async () => {
-      const owners = Array.from({ length: 6 }, (_, i) => `owner-${i}-${randomUUID()}`);
-      const masters = spreadOverMasters ? await mastersOf(redisClusterNodes[0]!, owners.map((owner) => `{${owner}}`)) : [];
-      if (spreadOverMasters) expect(new Set(masters).size).toBeGreaterThanOrEqual(2);
+      const owners = spreadOverMasters ? await ownersOnEveryMaster(6) : Array.from({ length: 6 }, (_, i) => `owner-${i}-${randomUUID()}`);
+      if (spreadOverMasters) expect(new Set(await mastersOf(redisClusterNodes[0]!, owners.map((owner) => `{${owner}}`))).size).toBe(3);
 
       const tokens = new Map<string, string[]>();
       for (const owner of owners) {
