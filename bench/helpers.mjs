@@ -33,7 +33,7 @@ export const canPin = (() => {
 
 /**
  * A benchmark server script in its own process, pinned to core 0 where it can be: resolves once
- * it reports its `{ port }` over IPC; `ask()` sends 'stats' and resolves with its answer.
+ * it reports its `{ port }` over IPC; `ask()` sends 'stats' and resolves with its answer. `args` may start with Node's own flags.
  */
 export function startBenchServer(args, name, env = process.env) {
   const options = { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env };
@@ -43,7 +43,12 @@ export function startBenchServer(args, name, env = process.env) {
     child.send('stats');
   });
   return new Promise((resolve, reject) => {
-    child.once('message', ({ port }) => resolve({ port, ask, stop: () => child.kill() }));
+    // `finish()`: the server exits on its own (store-server.mjs does on disconnect), writing what it must, such as a CPU profile.
+    const finish = () => new Promise((exited) => {
+      child.once('exit', exited);
+      child.disconnect();
+    });
+    child.once('message', ({ port }) => resolve({ port, ask, stop: () => child.kill(), finish }));
     child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
   });
 }
