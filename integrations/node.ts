@@ -1,9 +1,7 @@
 // The adapter for Node's own request and response (connect, polka, plain http); Express builds on it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { debuglog } from 'node:util';
+import { debug } from '../src/core/debug';
 import { HttpLifecycle, type HttpReply, type MiddlewareOptions, type TokenSessionHandle } from '../src/adapter';
-
-const debug = debuglog('token-session');
 
 type Next = (err?: unknown) => void;
 type Request = IncomingMessage & { tokenSession?: TokenSessionHandle<any> };

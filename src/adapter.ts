@@ -16,6 +16,10 @@
  * JavaScript); the engine then hands it every change instead of reading and writing the session.
  * `SessionIndex` is the contract of the owner/claim index.
  */
+import { useNodePlatform } from './platform/node';
+
+useNodePlatform();
+
 export { HttpLifecycle, errorReply, type HttpReply, type HttpError } from './http/lifecycle';
 export type { TokenSessionHandle, TokenStatus } from './http/request-session';
 export type { HttpOptions, MiddlewareOptions, InvalidTokenEvent, ResolvedHttpOptions } from './http/options';

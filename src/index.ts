@@ -4,7 +4,7 @@ import type { TokenSessionOptions } from './core/options';
 import type { Callback } from './core/callback';
 import type { GenId } from './core/tokens';
 import { TokenSessionError, isTokenSessionError, type TokenSessionErrorCode } from './errors';
-import type { Store as BaseStore } from './store/base-store';
+import { Store, type Store as BaseStore } from './store/base-store';
 import type { HackTtl } from './store/memory';
 import type { SessionRecord } from './store/record';
 import { memoryIndex, type SessionIndex, type IndexEntry } from './store/session-index';
@@ -12,6 +12,8 @@ import { redisIndex, type RedisIndexClient, type RedisIndexOptions } from './sto
 import type { ExpressSessionStore, StoreCallback } from './store/types';
 import type { TokenSessionHandle, TokenStatus } from './http/request-session';
 import type { HttpOptions, MiddlewareOptions, InvalidTokenEvent } from './http/options';
+import type { NodeMiddleware } from '../integrations/node';
+import { useNodePlatform } from './platform/node';
 
 /*
  * As in 1.x, `require('token-session')` is the TokenSession class itself and every other name a
@@ -34,7 +36,25 @@ declare module './core/token-session' {
   }
 }
 
-Object.assign(TokenSession, { TokenSession, TokenSessionError, isTokenSessionError, memoryIndex, redisIndex });
+useNodePlatform();
+Object.assign(TokenSession, { Store, TokenSession, TokenSessionError, isTokenSessionError, memoryIndex, redisIndex });
+
+// The seed API's `tokenSession.express`: Express's adapter for this instance, loaded on first
+// use (importing the engine loads no adapter), the same middleware each time.
+const seedMiddlewares = new WeakMap<TokenSession<any>, NodeMiddleware>();
+Object.defineProperty(TokenSession.prototype, 'express', {
+  configurable: true,
+  get(this: TokenSession<any>): NodeMiddleware {
+    let middleware = seedMiddlewares.get(this);
+    if (middleware === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const adapter = require('../integrations/express') as { expressTokenSession(sessions: TokenSession<any>): unknown };
+      middleware = adapter.expressTokenSession(this) as NodeMiddleware;
+      seedMiddlewares.set(this, middleware);
+    }
+    return middleware;
+  },
+});
 
 export = TokenSession;
 

@@ -98,10 +98,22 @@ test('token-session exports the user API only, as properties of the class; what 
   for (const [name, exported] of adapters) expect(namesOf(`token-session/${name}`)).toEqual([exported]);
 });
 
-test('nothing depends on an import side effect (sideEffects: false holds), and no adapter loads before it is used', () => {
-  // The engine's own module, loaded without the entry that re-exports it, as a bundler may keep it.
-  const out = node(['-e', `
+test('the modules with import side effects are the ones package.json lists (sideEffects), and no adapter loads before it is used', () => {
+  // A bundler drops an unused import of a module sideEffects does not list: every module that
+  // puts Node's platform in place when imported must be listed, and nothing else is.
+  const listed = (JSON.parse(readFileSync('package.json', 'utf8')) as { sideEffects: string[] }).sideEffects.map((file) => file.replace(/^\.\//, ''));
+  const placing = execFileSync('grep', ['-rl', '--include=*.js', 'useNodePlatform)()', 'dist'], { encoding: 'utf8' }).trim().split('\n').sort();
+  expect(listed.sort()).toEqual(placing);
+
+  // The engine's own module, loaded without an entry, works on the web's platform.
+  const alone = node(['-e', `
     const { TokenSession } = require('./dist/src/core/token-session.js');
+    const sessions = new TokenSession();
+    sessions.new({ n: 1 }).then(async ({ sid }) => console.log(sid.length, JSON.stringify(await sessions.get(sid)), Object.keys(require.cache).some((path) => /integrations|uid-safe|session-memory-store/.test(path))));`]);
+  expect(alone).toBe('43 {"n":1} false');
+
+  const out = node(['-e', `
+    const TokenSession = require('token-session');
     const adapters = () => Object.keys(require.cache).filter((path) => /integrations/.test(path)).length;
     const sessions = new TokenSession();
     const before = adapters();

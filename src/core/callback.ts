@@ -11,11 +11,15 @@ export type Callback<R> = (err: Error | null, result?: R) => void;
 export function settle<R>(promise: Promise<R>, callback: Callback<R> | undefined): Promise<R> | undefined {
   if (typeof callback !== 'function') return promise;
   promise.then(
-    (result) => process.nextTick(callback, null, result),
-    (err: Error) => process.nextTick(callback, err),
+    (result) => onItsOwnTick(() => callback(null, result)),
+    (err: Error) => onItsOwnTick(() => callback(err)),
   );
   return undefined;
 }
+
+/** `process.nextTick` where there is one (Node, Bun, Deno), else a microtask: the callback runs outside the promise's reaction either way. */
+const onItsOwnTick: (run: () => void) => void =
+  typeof (globalThis as { process?: { nextTick?: unknown } }).process?.nextTick === 'function' ? (run) => process.nextTick(run) : (run) => queueMicrotask(run);
 
 /**
  * A public method called as the seed API allowed: a function in last place is the callback,

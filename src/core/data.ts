@@ -1,5 +1,6 @@
 // Session data: checked as plain JSON within maxDataBytes, copied, compared, and changed key by key.
 import { TokenSessionError } from '../errors';
+import { platform } from './platform';
 
 const MAX_DEPTH = 64;
 // Keys that reach an object's prototype when a store or a user merges the data into another object.
@@ -19,7 +20,7 @@ export function toStorableData<T>(data: T, maxBytes: number): T {
   // The walk bounds the JSON size from above; only data that may be too big is serialised to
   // count its bytes exactly, so the common small session is never stringified here.
   if (checkValue(data, [], []) > maxBytes) {
-    const bytes = Buffer.byteLength(JSON.stringify(data), 'utf8');
+    const bytes = platform.utf8Bytes(JSON.stringify(data));
     if (bytes > maxBytes) throw invalid(`session data is ${bytes} bytes as JSON, more than maxDataBytes (${maxBytes})`);
   }
   return copyData(data);

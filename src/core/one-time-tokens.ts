@@ -1,5 +1,5 @@
 // One-time tokens for time-limited links and codes: issued like a session, consumed exactly once.
-import { debuglog } from 'node:util';
+import { debug } from './debug';
 import { expiresAt } from '../store/record';
 import type { SessionIndex } from '../store/session-index';
 import { intentOf, type CommitIntent } from './commit-plan';
@@ -8,8 +8,6 @@ import type { ResolvedOptions } from './options';
 import type { SessionRecords } from './session-records';
 import { ttlMsOf } from './ttl';
 import { assertToken, onceKeyOf } from './tokens';
-
-const debug = debuglog('token-session');
 
 /**
  * Tokens for time-limited links and codes (email verification, password reset), good once.

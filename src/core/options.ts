@@ -1,9 +1,9 @@
 // The engine's options: their types and documentation, defaults and validation, in one place.
 import { TokenSessionError } from '../errors';
-import { createDefaultStore, type HackTtl } from '../store/memory';
-import { configuredTtlSeconds, writeWithTtl, type WriteWithTtl } from '../store/store-ttl';
+import { configuredTtlSeconds, writeWithTtl, type HackTtl, type WriteWithTtl } from '../store/store-ttl';
 import { memoryIndex, type SessionIndex } from '../store/session-index';
 import type { ExpressSessionStore } from '../store/types';
+import { platform } from './platform';
 import { defaultGenId, type GenId } from './tokens';
 import { toIndexCalls } from '../store/store-calls';
 
@@ -11,7 +11,8 @@ import { toIndexCalls } from '../store/store-calls';
 export interface TokenSessionOptions {
   /**
    * Any express-session-compatible store (callback or promise style).
-   * @default a session-memory-store instance (one process only)
+   * @default a session-memory-store instance (one process only); on the web-standard path (token-session/fetch,
+   * token-session/hono, outside Node), an in-memory Map
    */
   store?: ExpressSessionStore;
   /**
@@ -38,7 +39,7 @@ export interface TokenSessionOptions {
   touchAfter?: number;
   /**
    * `(req?) => string`, the token generator.
-   * @default 32 random bytes from uid-safe (43 base64url characters)
+   * @default 32 random bytes (43 base64url characters): uid-safe on Node, WebCrypto's getRandomValues elsewhere
    */
   genid?: GenId;
   /**
@@ -121,7 +122,7 @@ export function resolveOptions(options: TokenSessionOptions | undefined): Resolv
   const given = options.store === undefined ? undefined : storeOption(options.store);
   // As in 1.x, where the store's TTL was the sessions': a store made with `ttl: 60` keeps sessions 60 s.
   const ttl = positiveNumber(options, 'ttl', (given && configuredTtlSeconds(given)) ?? DEFAULT_TTL_SECONDS);
-  const store = given ?? createDefaultStore(ttl);
+  const store = given ?? platform.defaultStore(ttl);
   const storeTimeout = nonNegativeNumber(options, 'storeTimeout', 5000);
   return {
     store,

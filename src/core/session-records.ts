@@ -1,5 +1,5 @@
 // Session records in the store: the reads, and the one executor every write of a session goes through.
-import { debuglog } from 'node:util';
+import { debug } from './debug';
 import { andThen, isPromise, type Maybe } from '../maybe';
 import { expiresAt, isLive, isSessionRecord, type SessionRecord } from '../store/record';
 import { toStoreCalls, type StoreCalls } from '../store/store-calls';
@@ -8,8 +8,6 @@ import { toStorableData } from './data';
 import type { ResolvedOptions } from './options';
 import { SerialByKey } from './serial';
 import { defaultGenId, issueToken, publicIdOf, storeKeyOf } from './tokens';
-
-const debug = debuglog('token-session');
 
 /** A live record as read from the store, under its store key. */
 export interface LoadedSession<T> {

@@ -2,7 +2,7 @@
 import type { NodeMiddleware } from '../../integrations/node';
 import { TokenSessionError } from '../errors';
 import { andThen } from '../maybe';
-import { Store } from '../store/base-store';
+import type { StoreConstructor } from '../store/base-store';
 import type { ExpressSessionStore } from '../store/types';
 import { seedCall, type Callback } from './callback';
 import { intentOf as intent, type CommitIntent, type TouchRequest } from './commit-plan';
@@ -35,8 +35,11 @@ export interface NewSession<T> {
  * trailing Node-style callback, calls it exactly once and returns undefined.
  */
 export class TokenSession<T = SessionData> {
-  /** The EventEmitter base class that express-session store factories subclass. */
-  static readonly Store = Store;
+  /**
+   * The EventEmitter base class that express-session store factories subclass. Set by the Node
+   * entry (src/index.ts), which alone may import node:events; undefined on the web-standard path.
+   */
+  declare static readonly Store: StoreConstructor;
 
   /** The store sessions are kept in, as given (or the default session-memory-store). */
   readonly store: ExpressSessionStore;
@@ -177,19 +180,10 @@ export class TokenSession<T = SessionData> {
 
   /**
    * The seed API's Express middleware for this instance: `app.use(tokenSession.express)`, the
-   * same as `expressTokenSession(tokenSession)` from token-session/express. The engine knows no
-   * HTTP: the adapter is loaded on first use, so importing the engine loads no adapter.
+   * same as `expressTokenSession(tokenSession)` from token-session/express. Defined by the Node
+   * entry (src/index.ts): the engine knows no HTTP, and the web-standard path no Express.
    */
-  get express(): NodeMiddleware {
-    let middleware = seedMiddlewares.get(this);
-    if (middleware === undefined) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const adapter = require('../../integrations/express') as { expressTokenSession(sessions: TokenSession<T>): unknown };
-      middleware = adapter.expressTokenSession(this) as NodeMiddleware;
-      seedMiddlewares.set(this, middleware);
-    }
-    return middleware;
-  }
+  declare readonly express: NodeMiddleware;
 
   private async create(data: T, ttlSeconds: unknown): Promise<NewSession<T>> {
     const ttlMs = ttlSeconds === undefined ? this.records.defaultTtlMs : ttlMsOf(ttlSeconds);
@@ -244,8 +238,6 @@ export class TokenSession<T = SessionData> {
     return records.commit(intentFor(records.keyOf(sid)), undefined);
   }
 }
-
-const seedMiddlewares = new WeakMap<TokenSession<any>, NodeMiddleware>();
 
 function notFound(): TokenSessionError {
   return new TokenSessionError('ERR_SESSION_NOT_FOUND', 'no live session for this token (never issued, destroyed or expired)');

@@ -1,13 +1,12 @@
 // Tokens: generated, checked for shape, and turned one way into store keys and public ids.
-import * as crypto from 'node:crypto';
-import uid = require('uid-safe');
+import { platform } from './platform';
 import { TokenSessionError } from '../errors';
 
 /** Generates a new token; express-session's `genid` contract (it may read the request). */
 export type GenId = (req?: unknown) => string;
 
-/** 32 random bytes (256 bits), base64url: 43 characters. */
-export const defaultGenId: GenId = () => uid.sync(32);
+/** 32 random bytes (256 bits), base64url: 43 characters, from the platform's source of random bytes. */
+export const defaultGenId: GenId = () => platform.randomToken();
 
 const MAX_TOKEN_LENGTH = 512;
 // base64, base64url, hex, UUIDs and RFC 6750 bearer tokens all fit this alphabet.
@@ -49,22 +48,15 @@ const STORE_KEY_LENGTH = 32;
  * (connect-session-sequelize's is 36).
  */
 export function storeKeyOf(token: string, hashTokens: boolean): string {
-  return hashTokens ? sha256(token).slice(0, STORE_KEY_LENGTH) : token;
+  return hashTokens ? platform.sha256(token).slice(0, STORE_KEY_LENGTH) : token;
 }
-
-// crypto.hash (Node 20.12+) hashes in one call, without the Hash object createHash makes:
-// this runs on every request that carries a token.
-const sha256: (text: string) => string =
-  typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha256', text, 'base64url')
-    : (text) => crypto.createHash('sha256').update(text).digest('base64url');
 
 /**
  * The public id of a session (what `list` shows and `destroyById` takes): derived one way from
  * its store key, so it names the session without being, or leading to, its token.
  */
 export function publicIdOf(storeKey: string): string {
-  return sha256(`token-session:public-id:${storeKey}`);
+  return platform.sha256(`token-session:public-id:${storeKey}`);
 }
 
 /**

@@ -1,5 +1,4 @@
 // The framework-neutral request lifecycle: read the token, open the session, refuse with a 401, commit before the response.
-import type { IncomingMessage } from 'node:http';
 import type { TokenSession } from '../core/token-session';
 import { TokenSessionError } from '../errors';
 import { andThen, isPromise, type Maybe } from '../maybe';
@@ -29,7 +28,7 @@ export class HttpLifecycle<T = any> {
   readonly sessions: TokenSession<T>;
   readonly options: ResolvedHttpOptions;
 
-  constructor(options?: MiddlewareOptions<T>) {
+  constructor(options?: MiddlewareOptions<T, any>) {
     ({ sessions: this.sessions, options: this.options } = resolveMiddlewareOptions(options));
   }
 
@@ -59,8 +58,8 @@ export class HttpLifecycle<T = any> {
   }
 
   #reportInvalid(reason: InvalidTokenEvent['reason'], raw: RawRequest): void {
-    // Adapters pass Node's request; RawRequest names only the part the token is read from.
-    this.options.onInvalidToken?.({ reason, request: raw as IncomingMessage });
+    // Adapters pass their framework's raw request (Node's, or the web's); RawRequest names only the part the token is read from.
+    this.options.onInvalidToken?.({ reason, request: raw });
   }
 
   /**

@@ -4,16 +4,19 @@ import { TokenSessionError } from '../errors';
 import type { TokenSessionOptions } from '../core/options';
 import type { IncomingMessage } from 'node:http';
 
-/** A request that presented a token that opens no session: what `onInvalidToken` receives. */
-export interface InvalidTokenEvent {
+/** A request that presented a token that opens no session: what `onInvalidToken` receives (`Request`: the web's, in token-session/fetch and /hono). */
+export interface InvalidTokenEvent<Request = IncomingMessage> {
   /** `malformed`: not a token of the accepted shape (no store call was made); `unknown`: well-formed, but no live session has it (guessed, expired, destroyed). */
   reason: 'malformed' | 'unknown';
-  /** Node's request (every framework's raw request), for the client's address: `request.socket.remoteAddress`, or your proxy's header. */
-  request: IncomingMessage;
+  /**
+   * The request: Node's (every Node framework's raw request), for the client's address,
+   * `request.socket.remoteAddress` or your proxy's header; the web's `Request` in the web adapters.
+   */
+  request: Request;
 }
 
 /** Where the token travels, and whether a session is required. */
-export interface HttpOptions {
+export interface HttpOptions<Request = IncomingMessage> {
   /**
    * The request header that carries the token. `authorization` reads `Authorization: Bearer <token>`.
    * @default 'x-session-token'
@@ -40,17 +43,17 @@ export interface HttpOptions {
    * rate limiter against token guessing (README, "Brute force"). It runs in the request's path:
    * keep it quick; a throw fails the request with a 500.
    */
-  onInvalidToken?: (event: InvalidTokenEvent) => void;
+  onInvalidToken?: (event: InvalidTokenEvent<Request>) => void;
 }
 
 /**
  * What every adapter accepts: engine options plus HTTP options, or `{ sessions, ...HttpOptions }`
  * to share an existing instance, or a bare instance.
  */
-export type MiddlewareOptions<T = any> =
+export type MiddlewareOptions<T = any, Request = IncomingMessage> =
   | TokenSession<T>
-  | (HttpOptions & TokenSessionOptions)
-  | (HttpOptions & { sessions: TokenSession<T> });
+  | (HttpOptions<Request> & TokenSessionOptions)
+  | (HttpOptions<Request> & { sessions: TokenSession<T> });
 
 /** HTTP options after defaults. */
 export interface ResolvedHttpOptions {
@@ -60,13 +63,13 @@ export interface ResolvedHttpOptions {
   query: string | undefined;
   responseHeader: string;
   required: boolean;
-  onInvalidToken: ((event: InvalidTokenEvent) => void) | undefined;
+  onInvalidToken: ((event: InvalidTokenEvent<any>) => void) | undefined;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Splits adapter options into the engine (made or shared) and the HTTP options. */
-export function resolveMiddlewareOptions<T>(input: MiddlewareOptions<T> | undefined): {
+export function resolveMiddlewareOptions<T>(input: MiddlewareOptions<T, unknown> | undefined): {
   sessions: TokenSession<T>;
   options: ResolvedHttpOptions;
 } {

@@ -10,9 +10,12 @@ export interface PresentedToken {
   presented: boolean;
 }
 
-/** The part of a Node request the token is read from; every framework exposes it. */
+/**
+ * The part of a request the token is read from: Node's request (every Node framework exposes
+ * it), or the web's `Request` (its `Headers`, and its URL, absolute).
+ */
 export interface RawRequest {
-  headers: IncomingHttpHeaders;
+  headers: IncomingHttpHeaders | Headers;
   url?: string | undefined;
 }
 
@@ -26,7 +29,10 @@ const BEARER = /^Bearer +([^ ]+) *$/i;
  * malformed value is "no session", decided here before any store call.
  */
 export function readPresentedToken(req: RawRequest, options: ResolvedHttpOptions): PresentedToken {
-  const fromHeader = fromHeaderValue(req.headers[options.header], options.bearer);
+  const { headers } = req;
+  // A Node request's headers are a plain object, whose `get` (a header of that name) is never a function.
+  const value = typeof headers.get === 'function' ? (headers as Headers).get(options.header) ?? undefined : (headers as IncomingHttpHeaders)[options.header];
+  const fromHeader = fromHeaderValue(value, options.bearer);
   if (fromHeader !== NONE || options.query === undefined) return fromHeader;
   return fromQuery(req.url, options.query);
 }

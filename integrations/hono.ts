@@ -1,0 +1,58 @@
+// token-session/hono: Hono middleware; the session in `c.get('tokenSession')`, typed through Hono's Variables. It answers its own 401s and 503s: Hono's error handler would make a 503 a 500.
+import type { Context, MiddlewareHandler } from 'hono';
+import { fetchTokenSession, type FetchTokenSessionOptions, type SessionData, type TokenSession, type TokenSessionHandle } from './fetch';
+
+export type { FetchTokenSessionOptions as HonoTokenSessionOptions, SessionData, TokenSessionHandle } from './fetch';
+
+/** What the middleware adds to Hono's `Env`: `new Hono<TokenSessionEnv>()`, or inferred from `app.use(ts)`. */
+export interface TokenSessionEnv<T = SessionData> {
+  Variables: { tokenSession: TokenSessionHandle<T> };
+}
+
+/** `app.use(honoTokenSession(options))`; guard one route with `app.get(path, ts.requireSession, handler)`. */
+export interface HonoTokenSession<T = SessionData> extends MiddlewareHandler<TokenSessionEnv<T>> {
+  /** Answers 401 on routes it guards when the request has no session. */
+  requireSession: MiddlewareHandler<TokenSessionEnv<T>>;
+  /** The engine (for `list`, `destroyAll`, `newOnce`, ...). */
+  readonly sessions: TokenSession<T>;
+}
+
+export function honoTokenSession<T = SessionData>(options?: FetchTokenSessionOptions<T>): HonoTokenSession<T> {
+  const web = fetchTokenSession<T>(options);
+
+  const middleware = async function tokenSession(c: Context<TokenSessionEnv<T>>, next: () => Promise<void>) {
+    let session: TokenSessionHandle<T>;
+    try {
+      session = await web.open(c.req.raw);
+    } catch (err) {
+      return web.errorResponse(err);
+    }
+    c.set('tokenSession', session);
+    const refused = web.unauthorized(session);
+    if (refused) return refused;
+    // Hono has answered a handler's throw through its onError by the time next() resolves: the commit runs after either.
+    await next();
+    try {
+      const committed = await web.commit(session, c.res);
+      if (committed !== c.res) replaceResponse(c, committed);
+    } catch (err) {
+      replaceResponse(c, web.errorResponse(err));
+    }
+    return undefined;
+  } as HonoTokenSession<T>;
+
+  middleware.requireSession = async function requireTokenSession(c, next) {
+    const refused = web.unauthorized(c.get('tokenSession'), true);
+    if (refused) return refused;
+    await next();
+    return undefined;
+  };
+  Object.defineProperty(middleware, 'sessions', { value: web.sessions, enumerable: true });
+  return middleware;
+}
+
+/** Sets `c.res` to `response` as it is: Hono would otherwise copy the old response's headers onto it. */
+function replaceResponse(c: Context, response: Response): void {
+  c.res = undefined;
+  c.res = response;
+}
