@@ -12,18 +12,23 @@ import Koa from 'koa';
 import koaSession from 'koa-session';
 import Hapi from '@hapi/hapi';
 import yar from '@hapi/yar';
+import { Hono } from 'hono';
+import { createAdaptorServer } from '@hono/node-server';
+import { MemoryStore as HonoMemoryStore, sessionMiddleware } from 'hono-sessions';
 import { TokenSession } from 'token-session';
 import { expressTokenSession } from 'token-session/express';
 import { koaTokenSession } from 'token-session/koa';
 import { tokenSessionPlugin } from 'token-session/fastify';
 import { hapiTokenSession } from 'token-session/hapi';
+import { honoTokenSession } from 'token-session/hono';
 
-export const FRAMEWORKS = ['express', 'fastify', 'koa', 'hapi'];
+export const FRAMEWORKS = ['express', 'fastify', 'koa', 'hapi', 'hono'];
 export const PEERS = {
   express: 'express-session + MemoryStore',
   fastify: '@fastify/session + @fastify/cookie',
   koa: 'koa-session, external Map store',
   hapi: '@hapi/yar, server cache',
+  hono: 'hono-sessions + MemoryStore',
 };
 const SECRET = 'a benchmark secret that is long enough for every peer';
 
@@ -155,5 +160,23 @@ const STARTERS = {
     ]);
     await server.start();
     return server.info.port;
+  },
+
+  // On Node through @hono/node-server, as a Node user runs Hono; token-session/hono takes its "node" condition there.
+  async hono(kind, sessions, noop) {
+    const app = new Hono();
+    if (noop) app.use((c, next) => next());
+    if (kind === 'ts') app.use(honoTokenSession(sessions));
+    if (kind === 'peer') {
+      app.use(sessionMiddleware({ store: new HonoMemoryStore(), encryptionKey: SECRET, expireAfterSeconds: 3600, cookieOptions: { path: '/', httpOnly: true, sameSite: 'Lax' } }));
+    }
+    const { login, get, set } = kind === 'peer'
+      ? { login: (s) => s.set('count', 0), get: (s) => s.get('count'), set: (s, n) => (s.set('count', n), n) }
+      : access(kind);
+    const session = (c) => (kind === 'ts' ? c.get('tokenSession') : c.get('session'));
+    app.post('/login', (c) => c.json({ token: login(session(c)) ?? null }));
+    app.get('/read', (c) => c.json({ count: get(session(c)) }));
+    app.get('/write', (c) => c.json({ count: set(session(c), get(session(c)) + 1) }));
+    return listenNode(createAdaptorServer({ fetch: app.fetch }));
   },
 };

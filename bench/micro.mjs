@@ -1,9 +1,13 @@
 // Engine micro-benchmark, one measurement per process (run by bench/run.mjs):
 //   node bench/micro.mjs ops   -> ops/s of engine get/getNotTouch/set against the raw store's own get/set
 //   node --expose-gc bench/micro.mjs heap engine|raw -> heap bytes per session for 100k sessions
+//   node bench/micro.mjs platform -> ops/s of Node's SHA-256 and tokens against the web path's (src/core/platform.ts)
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import sessionMemoryStore from 'session-memory-store';
+import { createRequire } from 'node:module';
+import { hash } from 'node:crypto';
+import uid from 'uid-safe';
 import { TokenSession } from 'token-session';
 
 // A typical small session: who, what they may do, a counter.
@@ -69,7 +73,20 @@ async function heap(kind) {
   return { bytesPerSession: (after - before) / N, kept: keep.length };
 }
 
+/** What each platform does per request (a token's SHA-256) and per new session (a token), Node's built-ins against the web's. */
+async function platform() {
+  // The web path's own module, from the build: no package entry exports it.
+  const { base64url, sha256Base64url } = createRequire(import.meta.url)('../dist/src/core/sha256.js');
+  const token = uid.sync(32);
+  return {
+    'Node sha256': await opsPerSecond(() => hash('sha256', token, 'base64url')),
+    'web sha256': await opsPerSecond(() => sha256Base64url(token)),
+    'Node token': await opsPerSecond(() => uid.sync(32)),
+    'web token': await opsPerSecond(() => base64url(crypto.getRandomValues(new Uint8Array(32)))),
+  };
+}
+
 const [mode, kind] = process.argv.slice(2);
-const result = mode === 'ops' ? await ops() : await heap(kind);
+const result = mode === 'ops' ? await ops() : mode === 'platform' ? await platform() : await heap(kind);
 process.stdout.write(JSON.stringify(result));
 process.exit(0);

@@ -132,6 +132,7 @@ export function writeReport({ samples, microSamples, frameworks, peers, settings
   lines.push(`| heap per session | bytes |`, '|---|---|');
   lines.push(`| raw store | ${range(heapRaw)} |`, `| token-session | ${range(heapEngine)} |`, '');
   lines.push(`${mark(getRatio >= 0.5)} engine \`get\` at ${fmt(getRatio, 2)} of the raw store's (target ≥ 0.5); ${mark(heapRatio <= 1.3)} heap per session at ${fmt(heapRatio, 2)}× the raw store's (target ≤ 1.3).`, '');
+  lines.push(...platformSection(microSamples));
   lines.push(...storesSection());
   lines.push(...instructionsSection(frameworks, peers));
   lines.push('![Throughput against the bare framework](bench/ratios.svg)', '');
@@ -281,6 +282,24 @@ function storesSection() {
   lines.push(`Targets (✅/❌): on Express, token-session on its own store at least ${STORE_TARGET.ratio} × express-session's req/s, reading and`);
   lines.push(`writing; a read in ${STORE_TARGET.roundTrips.read} round trip, a write in ${STORE_TARGET.roundTrips.write}: the read of the session every request makes, and its write in one.`, '');
   lines.push(...WHERE_A_WRITE_GOES);
+  return lines;
+}
+
+/** Node's built-ins against the web path's JavaScript and WebCrypto (src/core/platform.ts), from `bench/micro.mjs platform`. */
+function platformSection(microSamples) {
+  if (!microSamples.every((s) => s.platform)) return [];
+  const ops = (name) => stats(microSamples.map((s) => s.platform[name]));
+  const lines = ['## Node\'s platform against the web path\'s', ''];
+  lines.push('The web-standard path (token-session/fetch and /hono bundled for workers) hashes tokens in JavaScript and draws');
+  lines.push('them from WebCrypto; Node, Bun and Deno take the `node` condition and use `crypto.hash` and uid-safe. Calls in a loop,');
+  lines.push('on Node; a token is hashed on every request that carries one, and drawn for every new session.', '');
+  lines.push('| operation | Node ops/s | web ops/s | Node × web |', '|---|---|---|---|');
+  for (const [label, name] of [['SHA-256 of a token', 'sha256'], ['a new token', 'token']]) {
+    const node = ops(`Node ${name}`);
+    const web = ops(`web ${name}`);
+    lines.push(`| ${label} | ${range(node)} | ${range(web)} | ${fmt(node.median / web.median, 2)} |`);
+  }
+  lines.push('');
   return lines;
 }
 

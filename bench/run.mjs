@@ -86,6 +86,7 @@ const microSamples = [];
 for (let round = 0; round < ROUNDS; round += 1) {
   microSamples.push({
     ops: micro([here('./micro.mjs'), 'ops']),
+    platform: micro([here('./micro.mjs'), 'platform']),
     heapEngine: micro(['--expose-gc', here('./micro.mjs'), 'heap', 'engine']).bytesPerSession,
     heapRaw: micro(['--expose-gc', here('./micro.mjs'), 'heap', 'raw']).bytesPerSession,
   });

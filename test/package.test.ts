@@ -94,6 +94,8 @@ test('token-session exports the user API only, as properties of the class; what 
   expect(namesOf('token-session/adapter')).toEqual(['HttpLifecycle', 'Store', 'TokenSession', 'TokenSessionError', 'applySessionChange', 'errorReply']);
   expect(namesOf('token-session/redis')).toEqual(['RedisSessionStore', 'redisIndex', 'redisStore']);
   expect(namesOf('token-session/pg')).toEqual(['PgSessionStore', 'pgStore', 'pgStoreSchema']);
+  expect(namesOf('token-session/fetch')).toEqual(['TokenSession', 'TokenSessionError', 'fetchTokenSession', 'isTokenSessionError', 'memoryIndex']);
+  expect(namesOf('token-session/hono')).toEqual(['honoTokenSession']);
   // Named exports only: a CommonJS `exports.default` is `{ default }` to Node's ESM importers.
   for (const [name, exported] of adapters) expect(namesOf(`token-session/${name}`)).toEqual([exported]);
 });
@@ -230,6 +232,26 @@ describe('the packed tarball', () => {
       ...(format === 'esm' ? { banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } } : {}),
     });
     expect(JSON.parse(node([outfile], project))).toEqual([{ n: 1 }, true, 'function', 'function', 'function']);
+  }, 60_000);
+
+  test('token-session/fetch and /hono bundle for a worker (esbuild, the worker conditions) with nothing of Node\'s; on Node they load its platform', async () => {
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    writeFileSync(join(project, 'worker-entry.mjs'), `
+      import { fetchTokenSession } from 'token-session/fetch';
+      import { honoTokenSession } from 'token-session/hono';
+      export default { fetch: fetchTokenSession().wrap(() => new Response('ok')), hono: honoTokenSession };`);
+    // Platform "neutral" resolves no Node built-in: a node: import or a require('crypto') fails the build.
+    const { metafile, outputFiles } = await esbuild.build({
+      entryPoints: [join(project, 'worker-entry.mjs')], bundle: true, platform: 'neutral', format: 'esm', write: false, metafile: true, logLevel: 'silent',
+      conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'],
+    });
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs.filter((path) => /platform[\\/]node|fetch-node|hono-node|store[\\/](memory|base-store)|uid-safe|session-memory-store/.test(path))).toEqual([]);
+    expect(inputs.some((path) => /integrations[\\/]fetch\.js$/.test(path))).toBe(true);
+    expect(outputFiles[0]!.text).not.toMatch(/\brequire\(|from ["']node:/);
+    // Node (and Bun and Deno, which match "node" too) take the variant on Node's platform.
+    expect(node(['-p', `[require.resolve('token-session/fetch'), require.resolve('token-session/hono')].map((p) => require('path').basename(p)).join(' ')`], project))
+      .toBe('fetch-node.js hono-node.js');
   }, 60_000);
 
   // The ways a TypeScript user imports it, each compiled as that user's tsconfig would; the

@@ -6,6 +6,17 @@ interface Entry {
   expiresAt: number;
 }
 
+/** An express-session store whose methods take a callback, or, without one, answer a promise. */
+export interface MapStore extends ExpressSessionStore {
+  get(key: string, callback?: StoreCallback): Promise<unknown> | undefined;
+  set(key: string, record: unknown, callback?: StoreCallback<void>): Promise<void> | undefined;
+  touch(key: string, record: unknown, callback?: StoreCallback<void>): Promise<void> | undefined;
+  destroy(key: string, callback?: StoreCallback<void>): Promise<void> | undefined;
+  length(callback?: StoreCallback<number>): Promise<number> | undefined;
+  all(callback?: StoreCallback<Record<string, unknown>>): Promise<Record<string, unknown>> | undefined;
+  clear(callback?: StoreCallback<void>): Promise<void> | undefined;
+}
+
 /** Sweeps start once the map holds this many entries; then each time it has doubled since the last one. */
 const FIRST_SWEEP_AT = 1000;
 
@@ -16,7 +27,7 @@ const FIRST_SWEEP_AT = 1000;
  * requires at module scope. Records are kept as handed over, not copied: the engine never
  * touches one again, and copies the data it reads.
  */
-export function mapStore(ttlSeconds: number): ExpressSessionStore {
+export function mapStore(ttlSeconds: number): MapStore {
   const entries = new Map<string, Entry>();
   let sweepAt = FIRST_SWEEP_AT;
 
@@ -36,38 +47,38 @@ export function mapStore(ttlSeconds: number): ExpressSessionStore {
     const at = expires instanceof Date || typeof expires === 'string' || typeof expires === 'number' ? new Date(expires).getTime() : NaN;
     return Number.isNaN(at) ? Date.now() + ttlSeconds * 1000 : at;
   };
-  const answer = <R>(callback: StoreCallback<R> | undefined, result?: R): Promise<R> | undefined => {
+  const answer = <R = void>(callback: StoreCallback<R> | undefined, result?: R): Promise<R> | undefined => {
     if (typeof callback !== 'function') return Promise.resolve(result as R);
     callback(null, result);
     return undefined;
   };
 
   return {
-    get: (key: string, callback?: StoreCallback) => answer(callback, live(key)?.record ?? null),
-    set(key: string, record: unknown, callback?: StoreCallback) {
+    get: (key, callback) => answer(callback, live(key)?.record ?? null),
+    set(key, record, callback) {
       entries.set(key, { record, expiresAt: expiryOf(record) });
       if (entries.size >= sweepAt) sweep();
       return answer(callback);
     },
-    touch(key: string, record: unknown, callback?: StoreCallback) {
+    touch(key, record, callback) {
       const entry = live(key);
       // As express-session's MemoryStore: the stored session keeps its data and takes the new cookie.
       if (entry !== undefined) entries.set(key, { record: { ...(entry.record as object), cookie: (record as { cookie?: unknown }).cookie }, expiresAt: expiryOf(record) });
       return answer(callback);
     },
-    destroy(key: string, callback?: StoreCallback) {
+    destroy(key, callback) {
       entries.delete(key);
       return answer(callback);
     },
-    length(callback?: StoreCallback<number>) {
+    length(callback) {
       sweep();
       return answer(callback, entries.size);
     },
-    all(callback?: StoreCallback) {
+    all(callback) {
       sweep();
       return answer(callback, Object.fromEntries([...entries].map(([key, { record }]) => [key, record])));
     },
-    clear(callback?: StoreCallback) {
+    clear(callback) {
       entries.clear();
       return answer(callback);
     },

@@ -9,6 +9,10 @@ import { expressTokenSession } from '../../integrations/express';
 import { koaTokenSession } from '../../integrations/koa';
 import { tokenSessionPlugin } from '../../integrations/fastify';
 import { hapiTokenSession } from '../../integrations/hapi';
+import { Hono } from 'hono';
+import { createAdaptorServer } from '@hono/node-server';
+import { fetchTokenSession } from '../../integrations/fetch';
+import { honoTokenSession } from '../../integrations/hono';
 
 /**
  * The same small API on every adapter, so one behaviour suite can run against all of them.
@@ -56,7 +60,7 @@ export const ROUTES: Route[] = ([
   { method: 'POST', path: '/merge', handle: (s, q) => (Object.assign(s.data, JSON.parse(q['json']!)), { ok: true }) },
 ] as Route[]).map(afterWait);
 
-export type AdapterName = 'express' | 'express 4' | 'node http' | 'koa' | 'fastify' | 'fastify 4' | 'hapi';
+export type AdapterName = 'express' | 'express 4' | 'node http' | 'koa' | 'fastify' | 'fastify 4' | 'hapi' | 'hono' | 'fetch';
 
 export interface RunningApp {
   url: string;
@@ -179,6 +183,35 @@ const startHapi: Starter = async (options) => {
   return { url: server.info.uri, close: () => server.stop() };
 };
 
+const json = (status: number, body: unknown) => Response.json(body, { status });
+
+/** Hono on @hono/node-server. Its onError answers every handler error 500: a store failure must come back 503 from the middleware itself. */
+const startHono: Starter = async (options) => {
+  const sessions = honoTokenSession(options as never);
+  const app = new Hono().use(sessions);
+  app.onError(() => json(500, { statusCode: 500 }));
+  for (const route of ROUTES) {
+    const guard = route.required ? sessions.requireSession : (_c: unknown, next: () => Promise<void>) => next();
+    app.on(route.method, route.path, guard, async (c) => c.json(await route.handle(c.get('tokenSession'), c.req.query()) as object));
+  }
+  return listen(createAdaptorServer({ fetch: app.fetch }) as Server);
+};
+
+/** The bare fetch adapter, its `wrap` around one fetch handler, on @hono/node-server's bridge from Node's server to fetch. */
+const startFetch: Starter = async (options) => {
+  const sessions = fetchTokenSession(options as never);
+  const handler = sessions.wrap(async (request, session) => {
+    const url = new URL(request.url);
+    const route = ROUTES.find((r) => r.method === request.method && r.path === url.pathname);
+    if (!route) return json(404, { statusCode: 404 });
+    const refused = route.required ? sessions.unauthorized(session, true) : null;
+    if (refused) return refused;
+    return json(200, await route.handle(session, Object.fromEntries(url.searchParams)));
+  });
+  const fetch = (request: Request) => handler(request).catch(() => json(500, { statusCode: 500 }));
+  return listen(createAdaptorServer({ fetch }) as Server);
+};
+
 export const ADAPTERS: Record<AdapterName, Starter> = {
   express: startExpress('express'),
   'express 4': startExpress('express4'),
@@ -187,4 +220,6 @@ export const ADAPTERS: Record<AdapterName, Starter> = {
   fastify: startFastify('fastify'),
   'fastify 4': startFastify('fastify4'),
   hapi: startHapi,
+  hono: startHono,
+  fetch: startFetch,
 };

@@ -13,9 +13,10 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** `script` (relative to the repository) on a free port, with `env` added to this process's environment. */
-export function startServerProcess(script: string, env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [join(root, script)], { cwd: root, env: { ...process.env, PORT: '0', ...env } });
+/** `script` (relative to the repository) on a free port, with `env` added to this process's environment; run by Node unless `runtime` (a command and its flags) says otherwise. */
+export function startServerProcess(script: string, env: Record<string, string>, runtime: string[] = [process.execPath]): Promise<ServerProcess> {
+  const [command, ...flags] = runtime as [string, ...string[]];
+  const child = spawn(command, [...flags, join(root, script)], { cwd: root, env: { ...process.env, PORT: '0', ...env } });
   let output = '';
   const stop = () => new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -1,4 +1,5 @@
 // The behaviour suite: one set of HTTP tests run against every adapter.
+import type { IncomingMessage } from 'node:http';
 import request from 'supertest';
 import { TokenSession, type InvalidTokenEvent, type MiddlewareOptions } from '../../src';
 import { ADAPTERS, type AdapterName, type RunningApp } from '../helpers/apps';
@@ -132,10 +133,12 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     expect(calls.get).toBe(0);
   });
 
-  test('every token that opens no session reaches onInvalidToken, with its reason and Node\'s request', async () => {
+  test('every token that opens no session reaches onInvalidToken, with its reason and the framework\'s raw request', async () => {
     const seen: Array<{ reason: string; address: string | undefined }> = [];
+    // Node's request, with its socket; the web's Request (hono, fetch), with its URL.
+    const addressOf = (req: InvalidTokenEvent<IncomingMessage | Request>['request']) => (req instanceof Request ? new URL(req.url).hostname : req.socket.remoteAddress);
     const http = await start({
-      onInvalidToken: ({ reason, request: req }: InvalidTokenEvent) => seen.push({ reason, address: req.socket.remoteAddress }),
+      onInvalidToken: ({ reason, request: req }: InvalidTokenEvent<IncomingMessage | Request>) => seen.push({ reason, address: addressOf(req) }),
     });
     const token = await login(http);
     await http.get('/session').expect(200);
