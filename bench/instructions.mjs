@@ -6,9 +6,10 @@
 // threads (JIT, GC) divided by the requests. Kernel time (the socket syscalls) is not counted.
 // Env: INSTR_REQUESTS per measurement (default 10000), INSTR_ROUNDS (default 2), INSTR_WARMUP
 //      requests before counting (default 20000: V8 keeps optimising for longer than that takes under valgrind),
-//      INSTR_FRAMEWORKS (default node plus all four), INSTR_JOBS servers at once (default 2).
+//      INSTR_FRAMEWORKS (default node and every framework of bench/apps.mjs; a list given here is counted
+//      and merged into bench/instructions.json, the others' counts kept), INSTR_JOBS servers at once (default 2).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +116,8 @@ await Promise.all(Array.from({ length: JOBS }, async () => {
     console.log(`${framework}/${variant}: ${results[`${framework}/${variant}`].map((n) => Math.round(n)).join(', ')} instructions/request`);
   }
 }));
+// A partial run (INSTR_FRAMEWORKS) adds its counts to the last run's: counts do not move with the machine's load.
+const last = process.env.INSTR_FRAMEWORKS && existsSync(here('./instructions.json')) ? JSON.parse(readFileSync(here('./instructions.json'), 'utf8')) : { results: {}, seconds: 0 };
 writeFileSync(here('./instructions.json'), `${JSON.stringify({
-  requests: REQUESTS, rounds: ROUNDS, seconds: (Date.now() - started) / 1000, node: process.version, results,
+  requests: REQUESTS, rounds: ROUNDS, seconds: last.seconds + (Date.now() - started) / 1000, node: process.version, results: { ...last.results, ...results },
 }, null, 2)}\n`);

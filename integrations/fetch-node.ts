@@ -1,4 +1,4 @@
-// token-session/fetch where Node's built-ins are (the "node" condition: Node, Bun and Deno): the same adapter on Node's platform, whose SHA-256 is 8 times faster there (BENCHMARKS.md).
+// token-session/fetch where Node's built-ins are (the "node" condition: Node, Bun and Deno): the same adapter on Node's platform, whose SHA-256 is several times faster there (BENCHMARKS.md).
 import { useNodePlatform } from '../src/platform/node';
 
 useNodePlatform();

@@ -1,4 +1,4 @@
-// Hono: the same API as examples/express.mjs, one app that each server here runs: node.mjs (Node), bun.mjs, deno.mjs, worker.mjs (Cloudflare's workerd).
+// Hono: the same API as examples/express.mjs, one app that each of these runs: examples/hono.mjs (Node), bun.mjs, deno.mjs, worker.mjs (Cloudflare's workerd).
 import { Hono } from 'hono';
 import { honoTokenSession } from 'token-session/hono';
 

@@ -47,10 +47,11 @@ export class Owners<T> {
     }));
   }
 
-  async destroyAll(owner: string): Promise<number> {
-    const sessions = await this.#owned(owner);
+  async destroyAll(owner: string, options: unknown = {}): Promise<number> {
+    const except = exceptOf(options);
+    const sessions = (await this.#owned(owner)).filter(({ id }) => id !== except);
     const ended = await Promise.all(sessions.map(({ key, record }) => this.#records.commit(intentOf(key, null), record)));
-    return ended.length;
+    return ended.filter(({ reason }) => reason === 'erase').length;
   }
 
   async destroyById(id: string): Promise<boolean> {
@@ -91,4 +92,14 @@ export class Owners<T> {
       throw new TokenSessionError('ERR_OPTIONS', 'list, destroyAll and destroyById need the ownerKey option');
     }
   }
+}
+
+/** `destroyAll`'s `{ except }`: a public id to keep, or none. */
+function exceptOf(options: unknown): string | undefined {
+  if (typeof options !== 'object' || options === null) throw new TokenSessionError('ERR_OPTIONS', 'destroyAll\'s options must be an object: { except: publicId }');
+  const { except } = options as { except?: unknown };
+  if (except !== undefined && (typeof except !== 'string' || except === '')) {
+    throw new TokenSessionError('ERR_OPTIONS', `destroyAll's "except" must be a public id (a non-empty string), got ${typeof except}`);
+  }
+  return except as string | undefined;
 }

@@ -1,9 +1,10 @@
 // Session records in the store: the reads, and the one executor every write of a session goes through.
 import { debug } from './debug';
+import { SessionEvents } from './events';
 import { andThen, isPromise, type Maybe } from '../maybe';
 import { expiresAt, isLive, isSessionRecord, type SessionRecord } from '../store/record';
 import { toStoreCalls, type StoreCalls } from '../store/store-calls';
-import { applySessionChange, buildsOnStored, changeOf, commitReason, intentOf, planCommit, reasonWithoutRecord, type CommitIntent, type CommitPlan, type CommitReason } from './commit-plan';
+import { applySessionChange, buildsOnStored, changeOf, ownerOf, commitReason, intentOf, planCommit, reasonWithoutRecord, type CommitIntent, type CommitPlan, type CommitReason } from './commit-plan';
 import { toStorableData } from './data';
 import type { ResolvedOptions } from './options';
 import { SerialByKey } from './serial';
@@ -43,6 +44,8 @@ export class SessionRecords<T> {
   readonly #storeCalls: StoreCalls;
   /** The commits of one session run one at a time in this process, erases included. */
   readonly #queues: SerialByKey;
+  /** `sessions.on(...)`: told of each session made, ended, moved to a new token, or found expired. */
+  readonly events = new SessionEvents();
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
@@ -96,6 +99,7 @@ export class SessionRecords<T> {
       // Some stores never expire anything themselves; the dead record goes now, off the caller's path.
       const erased = this.#queues.run(key, () => this.#erase(key));
       if (isPromise(erased)) erased.catch((err: unknown) => debug('dropping an expired session failed: %o', err));
+      if (kind === 'session') this.events.emit('expire', () => ({ id: publicIdOf(key), owner: value.owner, at: Date.now() }));
       return null;
     }
     return value as SessionRecord<T>;
@@ -118,7 +122,7 @@ export class SessionRecords<T> {
       decided = commitReason(intent, known, Date.now(), options);
       if (decided === null) return { reason: decided, record: known };
       if (from === null || !buildsOnStored(decided)) {
-        return this.#queues.run((from ?? intent.to)!, () => this.#run(planCommit(intent, known, Date.now(), options)!));
+        return this.#queues.run((from ?? intent.to)!, () => this.#run(planCommit(intent, known, Date.now(), options)!, known, intent.once));
       }
     }
     if (this.#storeCalls.update) {
@@ -130,7 +134,7 @@ export class SessionRecords<T> {
     }
     return this.#queues.run(from, () => andThen(this.readLive(from, intent.once ? 'once' : 'session'), (current) => {
       const plan = planCommit(intent, current, Date.now(), options, decided);
-      return plan === null ? { reason: null, record: current } : this.#run(plan);
+      return plan === null ? { reason: null, record: current } : this.#run(plan, current, intent.once);
     }));
   }
 
@@ -153,10 +157,40 @@ export class SessionRecords<T> {
       await index.add(owner, publicIdOf(change.to), change.to, expiresAt(record));
     }
     if (change.to !== change.key && ownerKey !== undefined) await index.remove(publicIdOf(change.key));
+    if (reason === 'move') this.#announce({ reason, key: change.to, record, erase: change.key }, loaded ?? null);
     return { reason, record };
   }
 
-  #run(plan: CommitPlan<T>): Maybe<CommitOutcome<T>> {
+  /** Runs a plan made on `stored` (the record it replaces or ends), then tells the listeners of a session event what it did. */
+  #run(plan: CommitPlan<T>, stored: SessionRecord<T> | null, once: boolean): Maybe<CommitOutcome<T>> {
+    const done = this.#runPlan(plan);
+    if (once || !this.events.listening) return done;
+    return andThen(done, (outcome) => {
+      this.#announce(plan, stored);
+      return outcome;
+    });
+  }
+
+  #announce({ reason, key, record, erase }: CommitPlan<T>, stored: SessionRecord<T> | null): void {
+    const at = Date.now();
+    const ended = () => ({ id: publicIdOf(erase!), owner: stored?.owner, at });
+    switch (reason) {
+      case 'write-new':
+        // create() on a request that had a session ends that one first.
+        if (erase !== null && stored !== null) this.events.emit('destroy', ended);
+        this.events.emit('create', () => ({ id: publicIdOf(key!), owner: record!.owner, at }));
+        return;
+      case 'move':
+        this.events.emit('regenerate', () => ({ id: publicIdOf(key!), owner: record!.owner, at, previousId: publicIdOf(erase!) }));
+        return;
+      case 'erase':
+        this.events.emit('destroy', ended);
+        return;
+      default:
+    }
+  }
+
+  #runPlan(plan: CommitPlan<T>): Maybe<CommitOutcome<T>> {
     const { key, record, erase } = plan;
     if (key === null) return erase === null ? plan : andThen(this.#erase(erase), () => plan);
     const written = andThen(this.#write(key, record!), () => plan);
@@ -215,6 +249,11 @@ export class SessionRecords<T> {
   /** The store key of a token. */
   keyOf(token: string): string {
     return storeKeyOf(token, this.#options.hashTokens);
+  }
+
+  /** The owner `data` names (`ownerKey`), or `undefined`. */
+  ownerOfData(data: T): string | undefined {
+    return ownerOf(data, this.#options.ownerKey);
   }
 
   /** A checked copy of `data`, ready to store (throws `ERR_INVALID_DATA`). */

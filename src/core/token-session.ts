@@ -7,6 +7,7 @@ import type { ExpressSessionStore } from '../store/types';
 import { seedCall, type Callback } from './callback';
 import { intentOf as intent, type CommitIntent, type TouchRequest } from './commit-plan';
 import { copyData } from './data';
+import type { SessionEvent, SessionEventName, SessionListener } from './events';
 import { OneTimeTokens } from './one-time-tokens';
 import { resolveOptions, type TokenSessionOptions } from './options';
 import { Owners, type SessionInfo } from './owners';
@@ -15,6 +16,7 @@ import { assertToken } from './tokens';
 import { ttlMsOf } from './ttl';
 
 export type { SessionInfo } from './owners';
+export type { SessionEvent, SessionEventName, SessionListener } from './events';
 
 /**
  * The shape of session data. Empty here; extend it to type `data` everywhere:
@@ -144,11 +146,15 @@ export class TokenSession<T = SessionData> {
     return seedCall(args, ([owner]) => this.#owners.list(owner as string));
   }
 
-  /** Ends every session of `owner` ("log out everywhere"); resolves to how many there were. */
-  destroyAll(owner: string): Promise<number>;
+  /**
+   * Ends every session of `owner` ("log out everywhere"), or every one but `except`, a public id
+   * ("log out my other devices"); resolves to how many it ended.
+   */
+  destroyAll(owner: string, options?: { except?: string }): Promise<number>;
   destroyAll(owner: string, callback: Callback<number>): void;
+  destroyAll(owner: string, options: { except?: string } | undefined, callback: Callback<number>): void;
   destroyAll(...args: unknown[]) {
-    return seedCall(args, ([owner]) => this.#owners.destroyAll(owner as string));
+    return seedCall(args, ([owner, options]) => this.#owners.destroyAll(owner as string, options));
   }
 
   /** Ends one session by its public id (from `list`); `true` if a live session was removed. */
@@ -176,6 +182,23 @@ export class TokenSession<T = SessionData> {
   consume(token: string, callback: Callback<T | null>): void;
   consume(...args: unknown[]) {
     return seedCall(args, ([token]) => this.#once.consume(token as string));
+  }
+
+  /**
+   * Listens for session events, for an audit log: `create`, `destroy`, `regenerate` and `expire`
+   * (a session the engine found dead on read; a store that expires sessions itself removes them
+   * unseen), each with `{ id, owner, at }`: `id` the public id, never a token. Listeners run once
+   * the store has the change; one that throws or rejects is logged (NODE_DEBUG=token-session),
+   * and fails nothing.
+   */
+  on(event: SessionEventName, listener: SessionListener): this {
+    this.records.events.on(event, listener);
+    return this;
+  }
+
+  off(event: SessionEventName, listener: SessionListener): this {
+    this.records.events.off(event, listener);
+    return this;
   }
 
   /**

@@ -38,6 +38,11 @@ export interface TokenSessionHandle<T = SessionData> {
   regenerate(): string;
   /** Ends the session. */
   destroy(): void;
+  /**
+   * Ends every other session of this session's owner ("log out my other devices", `ownerKey`),
+   * now; resolves to how many it ended. This one stays.
+   */
+  destroyOthers(): Promise<number>;
   /** Writes now what would be written at commit. */
   save(): Promise<void>;
   /** Restarts the TTL at commit, whatever `touchAfter` and `autoTouch` say. */
@@ -165,6 +170,12 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
 
   touch(): void {
     this.#touch = 'force';
+  }
+
+  async destroyOthers(): Promise<number> {
+    if (this.#id === null) throw noSession('destroyOthers() needs a session');
+    const owner = this.#records.ownerOfData(this.#data);
+    return owner === undefined ? 0 : this.sessions.destroyAll(owner, { except: this.publicId! });
   }
 
   /** Writes now what would be written at commit. */

@@ -5,6 +5,7 @@ import RedisStore7 from 'connect-redis7';
 import { Redis as IORedis } from 'ioredis';
 import { createClient, type RedisClientType } from 'redis';
 import { memoryIndex, redisIndex, TokenSession, type ExpressSessionStore, type SessionIndex } from '../../src';
+import { redisStore } from '../../stores/redis';
 import { fakeStore } from '../helpers/fake-stores';
 import { describeWith, redisUrl } from '../helpers/real-servers';
 
@@ -117,6 +118,58 @@ function ownerAndOnceSuite(name: string, open: () => Promise<Setup>): void {
       await sleep(400);
       expect(await sessions.consume(token)).toBeNull();
     });
+
+    test('destroyAll(owner, { except }) ends every other session of the owner ("log out my other devices") and answers how many it ended', async () => {
+      const phone = await sessions.new({ userId: 'u1', device: 'phone' });
+      const laptop = await sessions.new({ userId: 'u1', device: 'laptop' });
+      const tablet = await sessions.new({ userId: 'u1', device: 'tablet' });
+      const elsewhere = await sessions.new({ userId: 'u2', device: 'phone' });
+      const mine = (await sessions.list('u1')).find(({ data }) => data['device'] === 'phone')!;
+      expect(await sessions.destroyAll('u1', { except: mine.id })).toBe(2);
+      expect(await sessions.get(phone.sid)).toEqual({ userId: 'u1', device: 'phone' });
+      for (const gone of [laptop, tablet]) expect(await sessions.get(gone.sid)).toBeNull();
+      expect(await sessions.get(elsewhere.sid)).not.toBeNull();
+      expect((await sessions.list('u1')).map(({ id }) => id)).toEqual([mine.id]);
+      expect(await sessions.destroyAll('u1', { except: mine.id })).toBe(0);
+      await expect(sessions.destroyAll('u1', { except: 5 } as never)).rejects.toMatchObject({ code: 'ERR_OPTIONS' });
+      expect(await sessions.get(phone.sid)).not.toBeNull();
+    });
+
+    test('events: create, regenerate and destroy, each once the store has it, with the public id and the owner, never a token', async () => {
+      const seen: Array<Record<string, unknown>> = [];
+      for (const name of ['create', 'destroy', 'regenerate', 'expire'] as const) sessions.on(name, (event) => void seen.push({ name, ...event }));
+      const { sid } = await sessions.new({ userId: 'u1' });
+      const [made] = await sessions.list('u1');
+      const moved = await sessions.regenerate(sid);
+      const [after] = await sessions.list('u1');
+      expect(await sessions.destroy(moved)).toBe(true);
+      expect(await sessions.destroy(moved)).toBe(false); // nothing ended: no event
+      await sessions.new({ userId: 'u2' });
+      expect(seen.map(({ name }) => name)).toEqual(['create', 'regenerate', 'destroy', 'create']);
+      expect(seen[0]).toMatchObject({ id: made!.id, owner: 'u1' });
+      expect(seen[1]).toMatchObject({ id: after!.id, previousId: made!.id, owner: 'u1' });
+      expect(seen[2]).toMatchObject({ id: after!.id, owner: 'u1' });
+      expect(seen[3]).toMatchObject({ owner: 'u2' });
+      for (const event of seen) {
+        expect(Math.abs(Date.now() - (event['at'] as number))).toBeLessThan(5000);
+        expect(JSON.stringify(event)).not.toContain(sid);
+        expect(JSON.stringify(event)).not.toContain(moved);
+      }
+    });
+
+    test('a listener that throws or rejects fails nothing, and the other listeners still run', async () => {
+      const seen: string[] = [];
+      sessions.on('create', () => {
+        throw new Error('the audit log is down');
+      });
+      sessions.on('create', async () => {
+        throw new Error('the audit log is down, later');
+      });
+      sessions.on('create', ({ id }) => void seen.push(id));
+      const { sid } = await sessions.new({ userId: 'u1' });
+      expect(await sessions.get(sid)).toEqual({ userId: 'u1' });
+      expect(seen).toHaveLength(1);
+    });
   });
 }
 
@@ -151,9 +204,47 @@ describeWith('redis', 'with redisIndex on redis-server', () => {
     };
   });
 
+  // Its updates are atomic (updateSession): a regenerate is a change handed to the store, not a plan run here.
+  ownerAndOnceSuite('and redisStore', async () => {
+    const client = createClient({ url: redisUrl! }) as RedisClientType;
+    await client.connect();
+    const prefix = `ts-test:${randomUUID()}:`;
+    return {
+      store: redisStore({ client, prefix: `${prefix}sess:` }),
+      index: redisIndex(client, { prefix }),
+      close: async () => {
+        client.destroy();
+      },
+    };
+  });
+
   test('a prefix with a brace is refused: it would change the hash tag of every owner', () => {
     expect(() => redisIndex({} as never, { prefix: 'app{1}:' })).toThrow(expect.objectContaining({ code: 'ERR_OPTIONS' }));
   });
+});
+
+test('expire: a session the engine finds dead on read, on a store that keeps it past its expiry', async () => {
+  const sessions = new TokenSession<Data>({ store: fakeStore('async callback'), ownerKey: 'userId' });
+  const expired: Array<Record<string, unknown>> = [];
+  sessions.on('expire', (event) => void expired.push({ ...event }));
+  const { sid } = await sessions.newWttl({ userId: 'u1' }, 0.05);
+  await sleep(80);
+  expect(await sessions.get(sid)).toBeNull();
+  expect(expired).toEqual([{ id: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), owner: 'u1', at: expect.any(Number) }]);
+  expect(JSON.stringify(expired)).not.toContain(sid);
+});
+
+test('on() and off(): an unknown event or a listener that is not a function is refused; off() stops one', async () => {
+  const sessions = new TokenSession<Data>();
+  expect(() => sessions.on('created' as never, () => undefined)).toThrow(expect.objectContaining({ code: 'ERR_OPTIONS' }));
+  expect(() => sessions.on('create', 'log' as never)).toThrow(expect.objectContaining({ code: 'ERR_OPTIONS' }));
+  let calls = 0;
+  const listener = () => void (calls += 1);
+  sessions.on('create', listener);
+  await sessions.new({});
+  sessions.off('create', listener);
+  await sessions.new({});
+  expect(calls).toBe(1);
 });
 
 describe('bad use', () => {

@@ -51,6 +51,7 @@ export const ROUTES: Route[] = ([
   },
   { method: 'POST', path: '/regenerate', handle: (s) => ({ token: s.regenerate() }) },
   { method: 'POST', path: '/logout', handle: (s) => (s.destroy(), { ok: true }) },
+  { method: 'POST', path: '/logout-others', handle: async (s) => ({ ended: await s.destroyOthers() }) },
   { method: 'POST', path: '/touch', handle: (s) => (s.touch(), { ok: true }) },
   { method: 'POST', path: '/save-then-count', handle: async (s) => { s.data.count += 1; await s.save(); s.data.count += 1; return { count: s.data.count }; } },
   { method: 'POST', path: '/store-a-date', handle: (s) => ((s.data.at = new Date()), { ok: true }) },

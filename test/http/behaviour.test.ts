@@ -57,6 +57,20 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     expect(read.headers[HEADER]).toBeUndefined();
   });
 
+  test('no response ever sets a cookie: login, change, regenerate, logout, a 401', async () => {
+    const http = await start();
+    const token = await login(http);
+    const responses = [
+      await http.post('/count').set(HEADER, token),
+      await http.post('/regenerate').set(HEADER, token),
+      await http.get('/private'),
+    ];
+    const moved = responses[1]!.body.token as string;
+    responses.push(await http.post('/logout').set(HEADER, moved), await http.post('/login?user=cy'));
+    expect(responses.map((res) => res.status)).toEqual([200, 200, 401, 200, 200]);
+    for (const res of responses) expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
   test('a change is there for the very next request, every time', async () => {
     const http = await start();
     const token = await login(http);
@@ -170,6 +184,21 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     const token = await login(http);
     await http.get('/session').set(HEADER, bad).expect(500);
     await http.get('/session').set(HEADER, token).expect(200);
+  });
+
+  test('destroyOthers() ends the owner\'s other sessions and keeps this one; events tell of each, with no token', async () => {
+    const sessions = new TokenSession<any>({ store: switchableStore(), ownerKey: 'user' });
+    const events: string[] = [];
+    sessions.on('create', ({ owner }) => void events.push(`create ${owner}`)).on('destroy', ({ owner }) => void events.push(`destroy ${owner}`));
+    const http = await start({ sessions });
+    const [phone, laptop, tablet] = [await login(http, 'ana'), await login(http, 'ana'), await login(http, 'ana')];
+    const bo = await login(http, 'bo');
+    await http.post('/logout-others').set(HEADER, phone).expect(200, { ended: 2 });
+    for (const gone of [laptop, tablet]) await http.get('/session').set(HEADER, gone).expect(200, { id: null, data: {}, status: 'unknown' });
+    for (const kept of [phone, bo]) expect((await http.get('/session').set(HEADER, kept).expect(200)).body.status).toBe('live');
+    await http.post('/logout-others').set(HEADER, phone).expect(200, { ended: 0 });
+    expect(events).toEqual(['create ana', 'create ana', 'create ana', 'create bo', 'destroy ana', 'destroy ana']);
+    expect((await http.post('/logout-others')).status).toBe(500); // no session: ERR_NO_SESSION
   });
 
   test('an unknown or expired token is no session', async () => {

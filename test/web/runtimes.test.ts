@@ -10,7 +10,7 @@ const bin = (name: string) => join(__dirname, '../../node_modules/.bin', name);
 const caches = mkdtempSync(join(tmpdir(), 'token-session-runtimes-'));
 
 const RUNTIMES: Array<{ name: string; script: string; runtime?: string[]; env?: Record<string, string> }> = [
-  { name: 'Node, @hono/node-server', script: 'examples/web/node.mjs' },
+  { name: 'Node, @hono/node-server', script: 'examples/hono.mjs' },
   { name: 'Bun', script: 'examples/web/bun.mjs', runtime: [bin('bun')], env: { BUN_RUNTIME_TRANSPILER_CACHE_PATH: join(caches, 'bun') } },
   {
     name: 'Deno',
