@@ -1,7 +1,7 @@
 // The Express 4 and 5 adapter: the Node adapter, attached through Express's shared prototypes, with Express's types.
 import type { RequestHandler } from 'express';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import type { MiddlewareOptions, SessionData, TokenSessionHandle } from '../src/adapter';
+import type { MiddlewareOptions, RouteRequirement, SessionData, TokenSessionHandle } from '../src/adapter';
 import { nodeMiddleware, ownProperties, type EndAfterCommit, type NodeAttachment } from './node';
 
 declare global {
@@ -17,6 +17,8 @@ declare global {
 /** `app.use(expressTokenSession(options))`; guard one route with `app.get(path, sessions.requireSession, handler)`. */
 export interface ExpressTokenSession extends RequestHandler {
   requireSession: RequestHandler;
+  /** A guard for one route: `app.post(path, sessions.required({ maxAuthAge: 60 }), handler)` also wants a sign-in at most 60 s old. */
+  required(requirement: RouteRequirement): RequestHandler;
 }
 
 export function expressTokenSession(options?: MiddlewareOptions): ExpressTokenSession {

@@ -1,7 +1,7 @@
 // The Fastify 4 and 5 plugin: open in `onRequest`, commit in `onSend`, before the payload goes out.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { HttpLifecycle, type MiddlewareOptions, type SessionData, type TokenSessionHandle } from '../src/adapter';
+import { HttpLifecycle, routeRequirement, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,8 +9,11 @@ declare module 'fastify' {
     tokenSession: TokenSessionHandle<SessionData>;
   }
   interface FastifyContextConfig {
-    /** Per route: `config: { tokenSession: { required: true } }` answers 401 without a session. */
-    tokenSession?: { required?: boolean };
+    /**
+     * Per route: `config: { tokenSession: { required: true } }` answers 401 without a session;
+     * `required: { maxAuthAge: 60 }` also when the sign-in is older than 60 s.
+     */
+    tokenSession?: { required?: RouteRequirement };
   }
 }
 
@@ -29,6 +32,20 @@ const plugin: FastifyPluginAsync<MiddlewareOptions> = async function tokenSessio
     }, done);
   });
 
+  // A route that wants a recent sign-in gets a preHandler of its own: the others never read their config per request.
+  fastify.addHook('onRoute', (route) => {
+    const given = (route.config as { tokenSession?: { required?: unknown } } | undefined)?.tokenSession?.required;
+    if (given === undefined) return;
+    const required = routeRequirement(given);
+    if (typeof required !== 'object') return;
+    const preHandler = function requireRecentSignIn(request: FastifyRequest, reply: FastifyReply, done: () => void) {
+      const refusal = lifecycle.unauthorized(request.tokenSession, required);
+      if (refusal) reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
+      else done();
+    };
+    route.preHandler = [...(route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]), preHandler] as never;
+  });
+
   fastify.addHook('onSend', function commitTokenSession(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) {
     if (!request.tokenSession) return done(null, payload);
     lifecycle.commit(request.tokenSession, (headers) => {
@@ -39,7 +56,7 @@ const plugin: FastifyPluginAsync<MiddlewareOptions> = async function tokenSessio
 };
 
 /** Fastify 5 has `routeOptions.config`; Fastify 4 before 4.10 only `routeConfig`. */
-function routeConfig(request: FastifyRequest): { tokenSession?: { required?: boolean } } | undefined {
+function routeConfig(request: FastifyRequest): { tokenSession?: { required?: RouteRequirement } } | undefined {
   return request.routeOptions?.config ?? (request as unknown as { routeConfig?: never }).routeConfig;
 }
 

@@ -1,6 +1,6 @@
 // token-session/fetch: sessions for the web's own Request and Response (Bun.serve, Deno.serve, Cloudflare Workers, route handlers); this path imports nothing from `node:`.
 import type { SessionData, TokenSession } from '../src/core/token-session';
-import { errorReply, HttpLifecycle, type HttpError, type HttpReply } from '../src/http/lifecycle';
+import { errorReply, HttpLifecycle, routeRequirement, type HttpError, type HttpReply, type RouteRequirement } from '../src/http/lifecycle';
 import type { MiddlewareOptions } from '../src/http/options';
 import type { TokenSessionHandle } from '../src/http/request-session';
 
@@ -9,6 +9,7 @@ export { TokenSessionError, isTokenSessionError, type TokenSessionErrorCode } fr
 export { memoryIndex } from '../src/store/session-index';
 export type { TokenSessionHandle, TokenStatus } from '../src/http/request-session';
 export type { HttpOptions, InvalidTokenEvent } from '../src/http/options';
+export type { RouteRequirement } from '../src/http/lifecycle';
 
 /** Engine options and HTTP options (`onInvalidToken` gets the web's `Request`), `{ sessions: instance, ...HttpOptions }`, or an instance. */
 export type FetchTokenSessionOptions<T = SessionData> = MiddlewareOptions<T, Request>;
@@ -33,8 +34,11 @@ export interface FetchTokenSession<T = SessionData> {
   commit(session: TokenSessionHandle<T>, response: Response): Promise<Response>;
   /** A fetch handler around `handler`: open, the 401 of `required`, the handler, commit; a failed store answers 503. */
   wrap<Rest extends unknown[]>(handler: SessionHandler<T, Rest>): (request: Request, ...rest: Rest) => Promise<Response>;
-  /** The 401 to answer when `required` (the option, or this argument) wants a session the request does not have; else `null`. */
-  unauthorized(session: TokenSessionHandle<T>, required?: boolean): Response | null;
+  /**
+   * The 401 to answer when `required` (the option, or this argument: `true`, or `{ maxAuthAge }`
+   * for a sign-in at most that many seconds old) wants what the request does not have; else `null`.
+   */
+  unauthorized(session: TokenSessionHandle<T>, required?: RouteRequirement): Response | null;
   /** A failure of `open` or `commit` as the response to send: 503 when the store failed, else 500. */
   errorResponse(err: unknown): Response;
 }
@@ -46,8 +50,8 @@ export function fetchTokenSession<T = SessionData>(options?: FetchTokenSessionOp
   const open = (request: Request) => Promise.resolve(lifecycle.open(request, (session) => session, rethrow));
   const commit = async (session: TokenSessionHandle<T>, response: Response) =>
     lifecycle.commit(session, (headers) => (headers === null ? response : withHeaders(response, headers)), rethrow);
-  const unauthorized = (session: TokenSessionHandle<T>, required?: boolean) => {
-    const reply = lifecycle.unauthorized(session, required);
+  const unauthorized = (session: TokenSessionHandle<T>, required?: RouteRequirement) => {
+    const reply = lifecycle.unauthorized(session, required === undefined ? undefined : routeRequirement(required));
     return reply === null ? null : replyResponse(reply);
   };
   const errorResponse = (err: unknown) => replyResponse(errorReply(err as HttpError));

@@ -1,6 +1,6 @@
 // The Hapi 21 plugin: open at `onPreAuth`, commit at `onPreResponse`.
 import type { Lifecycle, Plugin, Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
-import { errorReply, HttpLifecycle, type HttpReply, type MiddlewareOptions, type SessionData, type TokenSessionHandle } from '../src/adapter';
+import { errorReply, HttpLifecycle, routeRequirement, type HttpReply, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
 
 declare module '@hapi/hapi' {
   interface Request {
@@ -8,8 +8,11 @@ declare module '@hapi/hapi' {
     tokenSession: TokenSessionHandle<SessionData>;
   }
   interface PluginSpecificConfiguration {
-    /** Per route: `options: { plugins: { 'token-session': { required: true } } }` answers 401 without a session. */
-    'token-session'?: { required?: boolean };
+    /**
+     * Per route: `options: { plugins: { 'token-session': { required: true } } }` answers 401
+     * without a session; `required: { maxAuthAge: 60 }` also when the sign-in is older than 60 s.
+     */
+    'token-session'?: { required?: RouteRequirement };
   }
 }
 
@@ -24,7 +27,7 @@ export const hapiTokenSession: Plugin<MiddlewareOptions | undefined> = {
     server.ext('onPreAuth', function openTokenSession(request: Request, h: ResponseToolkit) {
       return lifecycle.open(request.raw.req, (session) => {
         request.tokenSession = session;
-        const refusal = lifecycle.unauthorized(session, () => request.route.settings.plugins?.['token-session']?.required);
+        const refusal = lifecycle.unauthorized(session, requirementOf(request.route.settings));
         return refusal ? respond(h, refusal) : h.continue;
       }, fail(h));
     });
@@ -38,6 +41,17 @@ export const hapiTokenSession: Plugin<MiddlewareOptions | undefined> = {
     });
   },
 };
+
+/** Each route's requirement, checked once, on its first request. */
+const requirements = new WeakMap<object, RouteRequirement | undefined>();
+
+function requirementOf(settings: Request['route']['settings']): RouteRequirement | undefined {
+  if (requirements.has(settings)) return requirements.get(settings);
+  const given = settings.plugins?.['token-session']?.required;
+  const requirement = given === undefined ? undefined : routeRequirement(given);
+  requirements.set(settings, requirement);
+  return requirement;
+}
 
 function addHeaders(response: Request['response'], headers: Record<string, string>): void {
   if ('isBoom' in response && response.isBoom) Object.assign(response.output.headers, headers);

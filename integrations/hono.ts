@@ -1,5 +1,6 @@
 // token-session/hono: Hono middleware; the session in `c.get('tokenSession')`, typed through Hono's Variables. It answers its own 401s and 503s: Hono's error handler would make a 503 a 500.
 import type { Context, MiddlewareHandler } from 'hono';
+import { routeRequirement, type RouteRequirement } from '../src/http/lifecycle';
 import { fetchTokenSession, type FetchTokenSessionOptions, type SessionData, type TokenSession, type TokenSessionHandle } from './fetch';
 
 export type { FetchTokenSessionOptions as HonoTokenSessionOptions, SessionData, TokenSessionHandle } from './fetch';
@@ -13,6 +14,8 @@ export interface TokenSessionEnv<T = SessionData> {
 export interface HonoTokenSession<T = SessionData> extends MiddlewareHandler<TokenSessionEnv<T>> {
   /** Answers 401 on routes it guards when the request has no session. */
   requireSession: MiddlewareHandler<TokenSessionEnv<T>>;
+  /** A guard for one route: `app.post(path, ts.required({ maxAuthAge: 60 }), handler)` also wants a sign-in at most 60 s old. */
+  required(requirement: RouteRequirement): MiddlewareHandler<TokenSessionEnv<T>>;
   /** The engine (for `list`, `destroyAll`, `newOnce`, ...). */
   readonly sessions: TokenSession<T>;
 }
@@ -41,12 +44,16 @@ export function honoTokenSession<T = SessionData>(options?: FetchTokenSessionOpt
     return undefined;
   } as HonoTokenSession<T>;
 
-  middleware.requireSession = async function requireTokenSession(c, next) {
-    const refused = web.unauthorized(c.get('tokenSession'), true);
-    if (refused) return refused;
-    await next();
-    return undefined;
+  middleware.required = (requirement) => {
+    const required = routeRequirement(requirement);
+    return async function requireTokenSession(c, next) {
+      const refused = web.unauthorized(c.get('tokenSession'), required);
+      if (refused) return refused;
+      await next();
+      return undefined;
+    };
   };
+  middleware.requireSession = middleware.required(true);
   Object.defineProperty(middleware, 'sessions', { value: web.sessions, enumerable: true });
   return middleware;
 }

@@ -1,6 +1,6 @@
 // The Koa 2 and 3 adapter: open, `next()`, commit; Koa sends the response only after that.
 import type { Context, Middleware, Next } from 'koa';
-import { HttpLifecycle, type HttpError, type HttpReply, type MiddlewareOptions, type SessionData, type TokenSessionHandle } from '../src/adapter';
+import { HttpLifecycle, routeRequirement, type HttpError, type HttpReply, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
 
 declare module 'koa' {
   interface ExtendableContext {
@@ -12,6 +12,8 @@ declare module 'koa' {
 /** `app.use(koaTokenSession(options))`; guard one route with `router.get(path, sessions.requireSession, handler)`. */
 export interface KoaTokenSession extends Middleware {
   requireSession: Middleware;
+  /** A guard for one route: `router.post(path, sessions.required({ maxAuthAge: 60 }), handler)` also wants a sign-in at most 60 s old. */
+  required(requirement: RouteRequirement): Middleware;
 }
 
 export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
@@ -31,10 +33,14 @@ export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
     }, rethrow);
   } as KoaTokenSession;
 
-  middleware.requireSession = function requireTokenSession(ctx: Context, next: Next) {
-    const reply = lifecycle.unauthorized(ctx.tokenSession, true);
-    return reply ? send(ctx, reply) : next();
+  middleware.required = (requirement) => {
+    const required = routeRequirement(requirement);
+    return function requireTokenSession(ctx: Context, next: Next) {
+      const reply = lifecycle.unauthorized(ctx.tokenSession, required);
+      return reply ? send(ctx, reply) : next();
+    };
   };
+  middleware.requireSession = middleware.required(true);
   return middleware;
 }
 

@@ -1,7 +1,7 @@
 // The adapter for Node's own request and response (connect, polka, plain http); Express builds on it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { debug } from '../src/core/debug';
-import { HttpLifecycle, type HttpReply, type MiddlewareOptions, type TokenSessionHandle } from '../src/adapter';
+import { HttpLifecycle, routeRequirement, type HttpReply, type MiddlewareOptions, type RouteRequirement, type TokenSessionHandle } from '../src/adapter';
 
 type Next = (err?: unknown) => void;
 type Request = IncomingMessage & { tokenSession?: TokenSessionHandle<any> };
@@ -11,6 +11,8 @@ type Middleware = (req: Request, res: ServerResponse, next: Next) => void;
 export interface NodeMiddleware extends Middleware {
   /** Answers 401 on routes it guards when the request has no session. */
   requireSession: Middleware;
+  /** A guard for one route: `required({ maxAuthAge: 60 })` also answers 401 when the sign-in is older than 60 s. */
+  required(requirement: RouteRequirement): Middleware;
 }
 
 /** The commit to run before the response goes: `end` is the real one, to call once it is done. */
@@ -61,11 +63,15 @@ export function nodeMiddleware(options?: MiddlewareOptions, attachment: NodeAtta
     }, next);
   } as NodeMiddleware;
 
-  middleware.requireSession = function requireTokenSession(req, res, next) {
-    const reply = lifecycle.unauthorized(req.tokenSession, true);
-    if (reply) sendReply(res, reply);
-    else next();
+  middleware.required = (requirement) => {
+    const required = routeRequirement(requirement);
+    return function requireTokenSession(req, res, next) {
+      const reply = lifecycle.unauthorized(req.tokenSession, required);
+      if (reply) sendReply(res, reply);
+      else next();
+    };
   };
+  middleware.requireSession = middleware.required(true);
   return middleware;
 }
 

@@ -20,7 +20,7 @@ import { useNodePlatform } from './platform/node';
 
 useNodePlatform();
 
-export { HttpLifecycle, errorReply, type HttpReply, type HttpError } from './http/lifecycle';
+export { HttpLifecycle, errorReply, routeRequirement, type HttpReply, type HttpError, type RouteRequirement } from './http/lifecycle';
 export type { TokenSessionHandle, TokenStatus } from './http/request-session';
 export type { HttpOptions, MiddlewareOptions, InvalidTokenEvent, ResolvedHttpOptions } from './http/options';
 export type { RawRequest } from './http/request-token';

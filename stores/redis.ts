@@ -18,7 +18,7 @@ export interface RedisStoreOptions {
 /*
  * Each session is one hash. A record token-session wrote keeps each top-level key of its data in
  * a field of its own (`.<key>`, the value as JSON) beside its lifetime (`$createdAt`, `$ttl`,
- * `$expires`: numbers) and the rest of its cookie (`$cookie`), `$owner` and `$once`: so a change
+ * `$expires`: numbers) and the rest of its cookie (`$cookie`), `$owner`, `$authenticatedAt` and `$once`: so a change
  * sets and removes fields server-side, and no script ever parses the data. Any other value (an
  * express-session session) is kept whole, as JSON, in `$json`. The key expires with the session.
  */
@@ -72,7 +72,7 @@ local fields = redis.call('HGETALL', KEYS[1])
 redis.call('DEL', KEYS[1])
 return fields`);
 
-const RECORD_FIELDS = new Set(['cookie', 'data', 'createdAt', 'owner', 'once']);
+const RECORD_FIELDS = new Set(['cookie', 'data', 'createdAt', 'owner', 'once', 'authenticatedAt']);
 
 /**
  * An express-session store on Redis (every method, by callback or promise), and an
@@ -187,10 +187,11 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
 /** The hash fields of a value (after the expiry, the script's first argument). */
 function toHash(value: object): string[] {
   if (!isRecordShaped(value)) return ['$json', JSON.stringify(value)];
-  const { cookie, data, createdAt, owner, once } = value;
+  const { cookie, data, createdAt, owner, once, authenticatedAt } = value;
   const { expires: _expires, originalMaxAge, ...restOfCookie } = JSON.parse(JSON.stringify(cookie)) as { expires: string; originalMaxAge: number };
   const fields = ['$createdAt', String(createdAt), '$ttl', String(originalMaxAge), '$expires', String(Date.parse(_expires)), '$cookie', JSON.stringify(restOfCookie)];
   if (owner !== undefined) fields.push('$owner', owner);
+  if (authenticatedAt !== undefined) fields.push('$authenticatedAt', String(authenticatedAt));
   if (once) fields.push('$once', '1');
   for (const name of Object.keys(data)) {
     const json = JSON.stringify((data as Record<string, unknown>)[name]);
@@ -215,6 +216,7 @@ function fromHash(hash: Record<string, string>): unknown {
   const cookie = { ...(JSON.parse(hash['$cookie'] ?? '{}') as object), originalMaxAge: Number(hash['$ttl']), expires: new Date(Number(hash['$expires'])) };
   const record: SessionRecord = { cookie, data, createdAt: Number(hash['$createdAt']) };
   if (hash['$owner'] !== undefined) record.owner = hash['$owner'];
+  if (hash['$authenticatedAt'] !== undefined) record.authenticatedAt = Number(hash['$authenticatedAt']);
   if (hash['$once'] !== undefined) record.once = true;
   return record;
 }
@@ -228,11 +230,12 @@ function pairsOf(flat: string[]): Record<string, string> {
 
 /** A token-session record (or anything of exactly its shape), kept field by field; anything else is kept whole. */
 function isRecordShaped(value: object): value is SessionRecord<object> {
-  const { cookie, data, createdAt, owner, once } = value as Partial<SessionRecord>;
+  const { cookie, data, createdAt, owner, once, authenticatedAt } = value as Partial<SessionRecord>;
   return Object.keys(value).every((name) => RECORD_FIELDS.has(name))
     && typeof cookie === 'object' && cookie !== null && typeof cookie.originalMaxAge === 'number'
     && (cookie.expires instanceof Date || typeof cookie.expires === 'string')
     && typeof data === 'object' && data !== null && !Array.isArray(data)
     && typeof createdAt === 'number' && Number.isFinite(createdAt)
-    && (owner === undefined || typeof owner === 'string') && (once === undefined || once === true);
+    && (owner === undefined || typeof owner === 'string') && (once === undefined || once === true)
+    && (authenticatedAt === undefined || Number.isFinite(authenticatedAt));
 }

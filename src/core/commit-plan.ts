@@ -1,5 +1,5 @@
 // The commit planner: what a request or a programmatic call asked for, and what is stored, in; the whole write plan out. Pure.
-import { buildRecord, expiresAt, expiryGain, type SessionRecord } from '../store/record';
+import { buildRecord, expiresAt, expiryGain, type RecordMarks, type SessionRecord } from '../store/record';
 import type { SessionChange } from '../store/types';
 import { applyChanges, changesOf, sameJson, toStorableData } from './data';
 
@@ -37,6 +37,8 @@ export interface CommitIntent<T> {
   touch: TouchRequest;
   /** A one-time token's record (`newOnce`): never read as a session, nor a session as one. */
   once: boolean;
+  /** A new sign-in (`reauthenticate()`): its epoch ms, with a move to a new key; `undefined` keeps the stored one. */
+  authenticatedAt: number | undefined;
 }
 
 /** An intent that asks for nothing but what `ask` names: no data change, no touch. */
@@ -44,7 +46,7 @@ export function intentOf<T>(from: string | null, to: string | null, ask: Partial
   // Field by field rather than a spread: the programmatic methods make one per call.
   return {
     from, to, fresh: ask.fresh ?? null, data: ask.data, baseline: ask.baseline, ttlMs: ask.ttlMs,
-    touch: ask.touch ?? 'never', once: ask.once ?? false,
+    touch: ask.touch ?? 'never', once: ask.once ?? false, authenticatedAt: ask.authenticatedAt,
   };
 }
 
@@ -133,12 +135,12 @@ export function planCommit<T>(intent: CommitIntent<T>, stored: SessionRecord<T> 
       const { data: asLeft, baseline } = intent;
       const edited = baseline === undefined ? current.data : baseline === null ? asLeft as T : applyChanges(current.data, changesOf(asLeft as object, baseline as object));
       const data = toStorableData(edited, rules.maxDataBytes);
-      const record = recordOf(data, intent.ttlMs ?? current.cookie.originalMaxAge, current.createdAt, now, rules, false);
+      const record = recordOf(data, intent.ttlMs ?? current.cookie.originalMaxAge, current.createdAt, now, rules, false, intent.authenticatedAt ?? current.authenticatedAt);
       return { reason, key: intent.to, record, erase: reason === 'move' ? intent.from : null };
     }
     case 'touch': {
       const current = stored!;
-      const record = recordOf(current.data, current.cookie.originalMaxAge, current.createdAt, now, rules, false);
+      const record = recordOf(current.data, current.cookie.originalMaxAge, current.createdAt, now, rules, false, current.authenticatedAt);
       return { reason, key: intent.to, record, erase: null };
     }
   }
@@ -172,7 +174,9 @@ export function changeOf<T>(intent: CommitIntent<T>, now: number, rules: PlanRul
   const owner = ownerKey === undefined ? undefined
     : replace || Object.hasOwn(set, ownerKey) ? ownerOf(set, ownerKey) ?? null
       : unset.includes(ownerKey) ? null : undefined;
-  return { key: intent.from!, to: intent.to!, set, unset, replace, ttlMs: intent.ttlMs, absoluteTtlMs: rules.absoluteTtlMs, owner, now };
+  const change: SessionChange = { key: intent.from!, to: intent.to!, set, unset, replace, ttlMs: intent.ttlMs, absoluteTtlMs: rules.absoluteTtlMs, owner, now };
+  if (intent.authenticatedAt !== undefined) change.authenticatedAt = intent.authenticatedAt;
+  return change;
 }
 
 /**
@@ -187,7 +191,7 @@ export function applySessionChange<T>(record: SessionRecord<T>, change: SessionC
   const ttlMs = change.ttlMs ?? record.cookie.originalMaxAge;
   const data = change.replace ? change.set as T : applyChanges(record.data, { set: change.set, removed: change.unset });
   const owner = change.owner === undefined ? record.owner : change.owner ?? undefined;
-  const applied = buildRecord(data, ttlMs, record.createdAt, change.now, rules, owner === undefined ? {} : { owner });
+  const applied = buildRecord(data, ttlMs, record.createdAt, change.now, rules, marksOf(owner, change.authenticatedAt ?? record.authenticatedAt));
   return expiresAt(applied) > change.now ? applied : null;
 }
 
@@ -215,10 +219,17 @@ export function isTouchDue(stored: SessionRecord, now: number, rules: PlanRules)
   return gain > 0 && gain >= touchAfter;
 }
 
-function recordOf<T>(data: T, ttlMs: number, createdAt: number, now: number, rules: PlanRules, once: boolean): SessionRecord<T> {
+function recordOf<T>(data: T, ttlMs: number, createdAt: number, now: number, rules: PlanRules, once: boolean, authenticatedAt?: number): SessionRecord<T> {
   if (once) return buildRecord(data, ttlMs, createdAt, now, rules, { once: true });
-  const owner = ownerOf(data, rules.ownerKey);
-  return buildRecord(data, ttlMs, createdAt, now, rules, owner === undefined ? {} : { owner });
+  return buildRecord(data, ttlMs, createdAt, now, rules, marksOf(ownerOf(data, rules.ownerKey), authenticatedAt));
+}
+
+/** A session record's marks, each only when it has one. */
+function marksOf(owner: string | undefined, authenticatedAt: number | undefined): RecordMarks {
+  const marks: RecordMarks = {};
+  if (owner !== undefined) marks.owner = owner;
+  if (authenticatedAt !== undefined) marks.authenticatedAt = authenticatedAt;
+  return marks;
 }
 
 /** The owner a session's data names (see `ownerKey`), as a string. */

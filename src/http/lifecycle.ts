@@ -13,6 +13,22 @@ export interface HttpReply {
   body: { statusCode: number; error: string; message: string };
 }
 
+/**
+ * What a route requires: a session (`true`), none (`false`), or a session whose sign-in is at
+ * most `maxAuthAge` seconds old (RFC 9470's `max_age`; see `reauthenticate()`).
+ */
+export type RouteRequirement = boolean | { maxAuthAge: number };
+
+/** A route's requirement as given, checked where the route is declared (`ERR_OPTIONS`). */
+export function routeRequirement(value: unknown): RouteRequirement {
+  if (typeof value === 'boolean') return value;
+  const maxAuthAge = (value as { maxAuthAge?: unknown } | null)?.maxAuthAge;
+  if (typeof value !== 'object' || typeof maxAuthAge !== 'number' || !Number.isFinite(maxAuthAge) || maxAuthAge < 0) {
+    throw new TokenSessionError('ERR_OPTIONS', 'a route\'s "required" must be true, false or { maxAuthAge: seconds } (a number, 0 or more)');
+  }
+  return { maxAuthAge };
+}
+
 /** A failure of `open` or `commit`, with the HTTP status frameworks read (`status`, `statusCode`): 503 when the store failed. */
 export type HttpError = Error & { status?: number; statusCode?: number };
 
@@ -63,20 +79,21 @@ export class HttpLifecycle<T = any> {
   }
 
   /**
-   * The 401 to send when a session is required and the request has none; `null` to go on.
-   * `required` may be a function (a route's own setting, `undefined` when it has none): it is
-   * called only for a request without a session, since reading it costs some frameworks an
-   * allocation per request (Fastify's `routeOptions`).
+   * The 401 to send when a session is required and the request has none, or has one whose
+   * sign-in is older than `{ maxAuthAge }`; `null` to go on. `required` may be a function (a
+   * route's own setting, `undefined` when it has none): it is called only for a request without a
+   * session, since reading it costs some frameworks an allocation per request (Fastify's
+   * `routeOptions`); such a framework checks a route's `maxAuthAge` on its own path.
    */
   unauthorized(
     session: TokenSessionHandle<T> | undefined,
-    required: boolean | (() => boolean | undefined) = this.options.required,
+    required: RouteRequirement | (() => RouteRequirement | undefined) = this.options.required,
   ): HttpReply | null {
     if (!session) {
       // A per-route guard whose request never went through the middleware: a set-up mistake, said plainly.
       throw new TokenSessionError('ERR_OPTIONS', 'requireSession runs after the token-session middleware; register that first');
     }
-    if (session.id !== null) return null;
+    if (session.id !== null) return typeof required === 'object' ? staleSignIn(session, required.maxAuthAge) : null;
     if (typeof required === 'function') required = required() ?? this.options.required;
     if (!required) return null;
     const badToken = session.tokenStatus === 'unknown' || session.tokenStatus === 'malformed';
@@ -106,6 +123,16 @@ export class HttpLifecycle<T = any> {
       return token === null ? null : { [this.options.responseHeader]: token, 'cache-control': 'no-store' };
     }), then, otherwise);
   }
+}
+
+/** RFC 9470: a sign-in older than the route allows is refused with `insufficient_user_authentication`, and how recent one must be. */
+function staleSignIn(session: TokenSessionHandle<any>, maxAuthAge: number): HttpReply | null {
+  if (Date.now() - session.authenticatedAt! <= maxAuthAge * 1000) return null;
+  return {
+    status: 401,
+    headers: { 'www-authenticate': `Bearer error="insufficient_user_authentication", max_age="${maxAuthAge}"` },
+    body: { statusCode: 401, error: 'Unauthorized', message: `this needs a sign-in within the last ${maxAuthAge} seconds: sign in again (reauthenticate)` },
+  };
 }
 
 /** `then(value)` now if the value is here, else once it is; a failure, with its HTTP status, to `otherwise`. */

@@ -36,6 +36,13 @@ export interface TokenSessionHandle<T = SessionData> {
   create(data?: T, options?: { ttl?: number }): string;
   /** Moves the session to a new token, same data; call it on login or privilege change. */
   regenerate(): string;
+  /**
+   * Epoch ms of the sign-in this session stands for: its creation, or its last `reauthenticate()`
+   * (`regenerate()` keeps it); `null` without a session. What `required: { maxAuthAge }` checks.
+   */
+  readonly authenticatedAt: number | null;
+  /** A fresh sign-in (the user proved who they are again): a new token, as `regenerate()`, and `authenticatedAt` now. */
+  reauthenticate(): string;
   /** Ends the session. */
   destroy(): void;
   /**
@@ -95,6 +102,9 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   /** Set by `create()` until committed: a session started from scratch. */
   #fresh: Lifetime | null = null;
   #touch: 'force' | 'auto' = 'auto';
+  #authenticatedAt: number | null;
+  /** Set by `reauthenticate()` until its move is committed: the stored `authenticatedAt` becomes `#authenticatedAt`. */
+  #reauthenticated = false;
   /** The request, for a custom `genid(req)`; not kept otherwise (see the constructor). */
   readonly #raw: unknown;
   /** Commits of this request (an unawaited `save()` and the final commit) never overlap. */
@@ -116,12 +126,14 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
       this.#data = copyData(loaded.record.data);
       this.#id = presented.token;
       this.#key = loaded.key;
+      this.#authenticatedAt = loaded.record.authenticatedAt ?? loaded.record.createdAt;
       this.tokenStatus = 'live';
     } else {
       this.#baseline = null;
       this.#data = NO_SESSION_DATA;
       this.#id = null;
       this.#key = null;
+      this.#authenticatedAt = null;
       this.tokenStatus = presented.token !== null ? 'unknown' : presented.presented ? 'malformed' : 'none';
     }
   }
@@ -153,6 +165,20 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
     const ttlMs = options.ttl === undefined ? this.#records.defaultTtlMs : ttlMsOf(options.ttl);
     this.#setId(this.#records.newToken(this.#raw));
     this.#fresh = { ttlMs, createdAt: Date.now() };
+    this.#authenticatedAt = this.#fresh.createdAt;
+    this.#reauthenticated = false;
+    return this.#id!;
+  }
+
+  get authenticatedAt(): number | null {
+    return this.#authenticatedAt;
+  }
+
+  reauthenticate(): string {
+    if (this.#id === null) throw noSession('reauthenticate() needs a session; call create(data) first');
+    this.#setId(this.#records.newToken(this.#raw));
+    this.#authenticatedAt = Date.now();
+    this.#reauthenticated = true;
     return this.#id!;
   }
 
@@ -166,6 +192,8 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
     this.#setId(null);
     this.#fresh = null;
     this.#data = NO_SESSION_DATA;
+    this.#authenticatedAt = null;
+    this.#reauthenticated = false;
   }
 
   touch(): void {
@@ -215,6 +243,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
       ttlMs: undefined,
       touch: this.#touch,
       once: false,
+      authenticatedAt: this.#reauthenticated ? this.#authenticatedAt! : undefined,
     };
     this.#touch = 'auto';
     return andThen(this.#records.commit(intent, stored === null ? null : stored.record), (outcome) => this.#committed(outcome));
@@ -241,6 +270,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
         this.#stored = this.#written(record!);
         this.#baseline = copyData(this.#data);
         this.#fresh = null;
+        this.#reauthenticated = false;
     }
   }
 

@@ -66,12 +66,14 @@ export interface SessionRecord<T = unknown> {
   createdAt: number;
   /** The owner named by `ownerKey`, when set. */
   owner?: string;
+  /** Epoch ms of the sign-in the session stands for, when a `reauthenticate()` moved it past `createdAt` (absent: `createdAt`). */
+  authenticatedAt?: number;
   /** Set on a one-time token's record (`newOnce`), which is never a session. */
   once?: true;
 }
 
 /** What marks a record besides its data and lifetime. */
-export type RecordMarks = Pick<SessionRecord, 'owner' | 'once'>;
+export type RecordMarks = Pick<SessionRecord, 'owner' | 'once' | 'authenticatedAt'>;
 
 /** The engine-wide expiry rule every expiry computation needs (the per-session TTL is in the record). */
 export interface ExpiryRules {
@@ -94,6 +96,7 @@ export function buildRecord<T>(
     createdAt,
   };
   if (marks.owner !== undefined) record.owner = marks.owner;
+  if (marks.authenticatedAt !== undefined) record.authenticatedAt = marks.authenticatedAt;
   if (marks.once) record.once = true;
   return record;
 }
@@ -140,7 +143,7 @@ export function expiryGain(record: SessionRecord, now: number, rules: ExpiryRule
  */
 export function isSessionRecord(value: unknown): value is SessionRecord {
   if (typeof value !== 'object' || value === null) return false;
-  const { cookie, data, createdAt } = value as Partial<SessionRecord>;
+  const { cookie, data, createdAt, authenticatedAt } = value as Partial<SessionRecord>;
   return (
     typeof cookie === 'object' &&
     cookie !== null &&
@@ -148,6 +151,7 @@ export function isSessionRecord(value: unknown): value is SessionRecord {
     (cookie.expires instanceof Date || typeof cookie.expires === 'string') &&
     !Number.isNaN(expiresAt(value as SessionRecord)) &&
     typeof createdAt === 'number' &&
+    (authenticatedAt === undefined || typeof authenticatedAt === 'number') &&
     typeof data === 'object' &&
     data !== null &&
     !Array.isArray(data)

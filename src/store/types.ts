@@ -45,6 +45,11 @@ export interface SessionChange {
    */
   owner: string | null | undefined;
   /**
+   * A new sign-in (`reauthenticate()`): the record's `authenticatedAt` afterwards, epoch ms. Only
+   * ever with a new key (`to` not `key`); absent, the stored `authenticatedAt` (if any) stays.
+   */
+  authenticatedAt?: number;
+  /**
    * Epoch ms of the change. The new expiry is `min(now + ttl, createdAt + absoluteTtlMs)`; a
    * session that is not stored, or whose expiry is not after `now`, is not written at all.
    */

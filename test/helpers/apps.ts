@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import Koa from 'koa';
 import * as Hapi from '@hapi/hapi';
 import type { MiddlewareOptions, TokenSessionHandle } from '../../src';
+import type { RouteRequirement } from '../../src/adapter';
 import { nodeMiddleware } from '../../integrations/node';
 import { expressTokenSession } from '../../integrations/express';
 import { koaTokenSession } from '../../integrations/koa';
@@ -23,7 +24,7 @@ interface Route {
   method: 'GET' | 'POST';
   path: string;
   /** Guarded per route, in each framework's own idiom. */
-  required?: boolean;
+  required?: RouteRequirement;
   handle(session: Session, query: Record<string, string>): unknown;
 }
 
@@ -56,6 +57,10 @@ export const ROUTES: Route[] = ([
   { method: 'POST', path: '/save-then-count', handle: async (s) => { s.data.count += 1; await s.save(); s.data.count += 1; return { count: s.data.count }; } },
   { method: 'POST', path: '/store-a-date', handle: (s) => ((s.data.at = new Date()), { ok: true }) },
   { method: 'GET', path: '/private', required: true, handle: (s) => ({ user: s.data.user }) },
+  // A sensitive action: a sign-in at most 1 s old.
+  { method: 'POST', path: '/change-password', required: { maxAuthAge: 1 }, handle: () => ({ ok: true }) },
+  { method: 'POST', path: '/reauthenticate', handle: (s) => ({ token: s.reauthenticate() }) },
+  { method: 'GET', path: '/signed-in', handle: (s) => ({ authenticatedAt: s.authenticatedAt }) },
   { method: 'GET', path: '/public-id', handle: (s) => ({ publicId: s.publicId }) },
   // A naive handler that merges client JSON into the session (JSON.parse makes own "__proto__" keys).
   { method: 'POST', path: '/merge', handle: (s, q) => (Object.assign(s.data, JSON.parse(q['json']!)), { ok: true }) },
@@ -90,7 +95,7 @@ function startExpress(expressModule: string): Starter {
     const sessions = expressTokenSession(options);
     app.use(sessions);
     for (const route of ROUTES) {
-      const guards = route.required ? [sessions.requireSession] : [];
+      const guards = route.required ? [sessions.required(route.required)] : [];
       app[route.method === 'GET' ? 'get' : 'post'](route.path, ...guards, (req, res, next) => {
         Promise.resolve()
           .then(() => route.handle(req.tokenSession, req.query as Record<string, string>))
@@ -125,7 +130,7 @@ const startNodeHttp: Starter = async (options) => {
         .then(() => route.handle(req.tokenSession!, Object.fromEntries(url.searchParams)))
         .then((body) => send(res, 200, body), fail(res));
     };
-    if (route.required) sessions.requireSession(req, res, run);
+    if (route.required) sessions.required(route.required)(req, res, run);
     else run();
   };
   // `next(err)` is how the middleware reports a failed load or commit, as to Express's error handler.
@@ -143,7 +148,7 @@ const startKoa: Starter = async (options) => {
     const run = async () => {
       ctx.body = await route.handle(ctx.tokenSession, ctx.query as Record<string, string>);
     };
-    if (route.required) await sessions.requireSession(ctx, run);
+    if (route.required) await sessions.required(route.required)(ctx, run);
     else await run();
   });
   return listen(createServer(app.callback()));
@@ -159,7 +164,7 @@ function startFastify(fastifyModule: string): Starter {
       app.route({
         method: route.method,
         url: route.path,
-        config: route.required ? { tokenSession: { required: true } } : {},
+        config: route.required ? { tokenSession: { required: route.required } } : {},
         handler: async (request) => route.handle(request.tokenSession, request.query as Record<string, string>),
       });
     }
@@ -176,7 +181,7 @@ const startHapi: Starter = async (options) => {
     server.route({
       method: route.method,
       path: route.path,
-      options: route.required ? { plugins: { 'token-session': { required: true } } } : {},
+      options: route.required ? { plugins: { 'token-session': { required: route.required } } } : {},
       handler: (request) => route.handle(request.tokenSession, request.query as Record<string, string>) as object,
     });
   }
@@ -192,7 +197,7 @@ const startHono: Starter = async (options) => {
   const app = new Hono().use(sessions);
   app.onError(() => json(500, { statusCode: 500 }));
   for (const route of ROUTES) {
-    const guard = route.required ? sessions.requireSession : (_c: unknown, next: () => Promise<void>) => next();
+    const guard = route.required ? sessions.required(route.required) : (_c: unknown, next: () => Promise<void>) => next();
     app.on(route.method, route.path, guard, async (c) => c.json(await route.handle(c.get('tokenSession'), c.req.query()) as object));
   }
   return listen(createAdaptorServer({ fetch: app.fetch }) as Server);
@@ -205,7 +210,7 @@ const startFetch: Starter = async (options) => {
     const url = new URL(request.url);
     const route = ROUTES.find((r) => r.method === request.method && r.path === url.pathname);
     if (!route) return json(404, { statusCode: 404 });
-    const refused = route.required ? sessions.unauthorized(session, true) : null;
+    const refused = route.required ? sessions.unauthorized(session, route.required) : null;
     if (refused) return refused;
     return json(200, await route.handle(session, Object.fromEntries(url.searchParams)));
   });

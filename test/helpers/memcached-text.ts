@@ -32,9 +32,18 @@ export async function memcachedTtl(hostPort: string, key: string): Promise<numbe
   return ttl === -1 ? Infinity : ttl;
 }
 
-/** Every key memcached holds that starts with `prefix`, and its value. */
+/**
+ * Every key memcached holds that starts with `prefix`, and its value. The listing is the LRU
+ * crawler's, which can miss an item that memcached's LRU maintainer moves between its queues
+ * while the crawl passes (it did once in CI): three crawls, and the keys any of them saw.
+ */
 export async function memcachedEntries(hostPort: string, prefix: string): Promise<Array<[string, string]>> {
-  const listing = await memcachedText(hostPort, 'lru_crawler metadump all', 'END\r\n');
-  const keys = [...listing.matchAll(/^key=(\S+)/gm)].map((match) => decodeURIComponent(match[1]!)).filter((key) => key.startsWith(prefix));
-  return Promise.all(keys.map(async (key) => [key, await memcachedText(hostPort, `mg ${key} v`)] as [string, string]));
+  const keys = new Set<string>();
+  for (let crawl = 0; crawl < 3; crawl += 1) {
+    const listing = await memcachedText(hostPort, 'lru_crawler metadump all', 'END\r\n');
+    for (const match of listing.matchAll(/^key=(\S+)/gm)) keys.add(decodeURIComponent(match[1]!));
+  }
+  const ours = [...keys].filter((key) => key.startsWith(prefix));
+  const entries = await Promise.all(ours.map(async (key) => [key, await memcachedText(hostPort, `mg ${key} v`)] as [string, string]));
+  return entries.filter(([, reply]) => !reply.startsWith('EN')); // seen by a crawl, gone since
 }

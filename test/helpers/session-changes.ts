@@ -41,6 +41,28 @@ export async function appliesChangesAsTheContractSays(store: AtomicSessionStore,
 }
 
 /**
+ * A new sign-in (`reauthenticate()`) reaches the store as a move with `authenticatedAt`: the
+ * record has it afterwards, and keeps it through later changes and touches, which name none.
+ */
+export async function keepsTheSignInTime(store: AtomicSessionStore, sessions: TokenSession<Record<string, unknown>>): Promise<void> {
+  const read = (key: string) => new Promise<SessionRecord | null>((resolve, reject) => store.get(key, (err, found) => (err ? reject(err) : resolve(found as SessionRecord | null))));
+  const { sid } = await sessions.new({ user: 'ana' });
+  const key = storeKeyOfToken(sid);
+  expect((await read(key))!.authenticatedAt).toBeUndefined(); // a new session's sign-in is its createdAt
+  const signedIn = Date.now() + 5000;
+  const to = storeKeyOfToken(`${sid}-moved`);
+  const moved = await store.updateSession(change(key, { to, authenticatedAt: signedIn }));
+  expect(moved!.authenticatedAt).toBe(signedIn);
+  expect(await read(key)).toBeNull();
+  await store.updateSession(change(to, { set: { n: 1 } }));
+  await store.updateSession(change(to, { ttlMs: 60_000 }));
+  const after = (await read(to))!;
+  expect(after.authenticatedAt).toBe(signedIn);
+  expect(after.data).toEqual({ user: 'ana', n: 1 });
+  expect(applySessionChange(after, change(to, { set: { n: 2 } }))!.authenticatedAt).toBe(signedIn);
+}
+
+/**
  * The whole API on a store, with ownerKey 'user': reads, writes, TTLs, a new token, owners and
  * their lists, one-time codes (50 consumers at once, one winner). `stored(token)` says whether
  * the store still holds the session's key.

@@ -263,6 +263,32 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     expect(ok.body.data).toEqual({ user: 'di', count: 0 });
   });
 
+  test('required: { maxAuthAge }: an older sign-in gets 401 insufficient_user_authentication (RFC 9470); reauthenticate() signs in afresh, regenerate() keeps it', async () => {
+    const http = await start();
+    const token = await login(http);
+    const { authenticatedAt } = (await http.get('/signed-in').set(HEADER, token).expect(200)).body as { authenticatedAt: number };
+    expect(Math.abs(Date.now() - authenticatedAt)).toBeLessThan(1000);
+    await http.post('/change-password').set(HEADER, token).expect(200, { ok: true });
+    await sleep(1100);
+    const stale = await http.post('/change-password').set(HEADER, token).expect(401);
+    expect(stale.headers['www-authenticate']).toBe('Bearer error="insufficient_user_authentication", max_age="1"');
+    expect(stale.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'this needs a sign-in within the last 1 seconds: sign in again (reauthenticate)' });
+    await http.post('/count').set(HEADER, token).expect(200, { count: 1 }); // other routes do not care
+
+    const fresh = (await http.post('/reauthenticate').set(HEADER, token).expect(200)).body.token as string;
+    expect(fresh).not.toBe(token);
+    await http.get('/session').set(HEADER, token).expect(200, { id: null, data: {}, status: 'unknown' });
+    await http.post('/change-password').set(HEADER, fresh).expect(200);
+    const renewed = (await http.get('/signed-in').set(HEADER, fresh).expect(200)).body.authenticatedAt as number;
+    expect(renewed).toBeGreaterThan(authenticatedAt + 1000);
+    await http.post('/count').set(HEADER, fresh).expect(200, { count: 2 }); // a write keeps it
+    const moved = (await http.post('/regenerate').set(HEADER, fresh).expect(200)).body.token as string;
+    await http.get('/signed-in').set(HEADER, moved).expect(200, { authenticatedAt: renewed });
+    // Without a session: the usual 401, and reauthenticate() has nothing to renew.
+    expect((await http.post('/change-password')).status).toBe(401);
+    expect((await http.post('/reauthenticate')).status).toBe(500);
+  });
+
   test('per-route required guards one route only', async () => {
     const http = await start();
     await http.get('/private').expect(401);

@@ -26,6 +26,12 @@ export function expressTypes(): void {
   });
   // @ts-expect-error header must be a string
   expressTokenSession({ header: 1 });
+  app.post('/password', sessions.required({ maxAuthAge: 60 }), (req, res) => {
+    const signedIn: number | null = req.tokenSession.authenticatedAt;
+    res.json({ token: req.tokenSession.reauthenticate(), signedIn });
+  });
+  // @ts-expect-error the option is maxAuthAge, in seconds
+  sessions.required({ maxAge: 60 });
 }
 
 export function koaTypes(): void {
@@ -42,6 +48,7 @@ export function koaTypes(): void {
 export async function fastifyTypes(): Promise<void> {
   const app = fastify();
   await app.register(tokenSessionPlugin, { required: false });
+  app.post('/password', { config: { tokenSession: { required: { maxAuthAge: 60 } } } }, async () => ({}));
   app.get('/me', { config: { tokenSession: { required: true } } }, async (request) => {
     const regenerated: string = request.tokenSession.regenerate();
     return { regenerated, user: request.tokenSession.data.userId };
