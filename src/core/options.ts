@@ -69,6 +69,12 @@ export interface TokenSessionOptions {
    */
   ownerKey?: string;
   /**
+   * At most this many live sessions per owner (`ownerKey`): one more ends the owner's oldest, in
+   * the same commit, before the response that made it is sent.
+   * @default none
+   */
+  maxSessionsPerOwner?: number;
+  /**
    * Where owner sets and one-time claims live: the store's own `index` when it has one
    * (pgStore), else in-process (correct for one process); `redisIndex(client)` when several
    * processes share a store on Redis.
@@ -101,6 +107,7 @@ export interface ResolvedOptions {
   writeWithTtl: WriteWithTtl;
   adopt1xSessions: boolean;
   ownerKey: string | undefined;
+  maxSessionsPerOwner: number | undefined;
   index: SessionIndex;
   maxDataBytes: number;
   storeTimeout: number;
@@ -108,7 +115,7 @@ export interface ResolvedOptions {
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof TokenSessionOptions>([
   'store', 'ttl', 'absoluteTtl', 'autoTouch', 'touchAfter', 'genid', 'hashTokens', 'hackttl',
-  'adopt1xSessions', 'ownerKey', 'index', 'maxDataBytes', 'storeTimeout',
+  'adopt1xSessions', 'ownerKey', 'maxSessionsPerOwner', 'index', 'maxDataBytes', 'storeTimeout',
 ]);
 
 export function resolveOptions(options: TokenSessionOptions | undefined): ResolvedOptions {
@@ -135,6 +142,10 @@ export function resolveOptions(options: TokenSessionOptions | undefined): Resolv
     writeWithTtl: writeWithTtl(optional(options.hackttl, () => functionOption<HackTtl>(options, 'hackttl', options.hackttl!)), store),
     adopt1xSessions: booleanOption(options, 'adopt1xSessions', false),
     ownerKey: optional(options.ownerKey, () => nonEmptyString(options, 'ownerKey')),
+    maxSessionsPerOwner: optional(options.maxSessionsPerOwner, () => {
+      if (options.ownerKey === undefined) throw badOption('maxSessionsPerOwner', 'needs ownerKey, which names each session\'s owner');
+      return positiveInteger(options, 'maxSessionsPerOwner', 1);
+    }),
     index: toIndexCalls(indexOption(options.index ?? storesOwnIndex(store)), storeTimeout),
     maxDataBytes: positiveInteger(options, 'maxDataBytes', 65536),
     storeTimeout,

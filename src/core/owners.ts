@@ -54,6 +54,15 @@ export class Owners<T> {
     return ended.filter(({ reason }) => reason === 'erase').length;
   }
 
+  /** Ends `owner`'s oldest live sessions (by `createdAt`) beyond `max`, never the one under `keep`, which has just joined. */
+  async cap(owner: string, max: number, keep: string): Promise<void> {
+    const others = (await this.#owned(owner)).filter(({ key }) => key !== keep);
+    const excess = others.length + 1 - max;
+    if (excess <= 0) return;
+    const oldest = others.sort((a, b) => a.record.createdAt - b.record.createdAt).slice(0, excess);
+    await Promise.all(oldest.map(({ key, record }) => this.#records.commit(intentOf(key, null), record)));
+  }
+
   async destroyById(id: string): Promise<boolean> {
     this.#requireOwnerKey();
     if (typeof id !== 'string' || id === '') {

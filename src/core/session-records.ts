@@ -46,6 +46,8 @@ export class SessionRecords<T> {
   readonly #queues: SerialByKey;
   /** `sessions.on(...)`: told of each session made, ended, moved to a new token, or found expired. */
   readonly events = new SessionEvents();
+  /** Set by the engine with `maxSessionsPerOwner`: ends the owner's oldest sessions beyond it, never `keep`. */
+  capOwner: ((owner: string, keep: string) => Promise<unknown>) | undefined;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
@@ -158,17 +160,27 @@ export class SessionRecords<T> {
     }
     if (change.to !== change.key && ownerKey !== undefined) await index.remove(publicIdOf(change.key));
     if (reason === 'move') this.#announce({ reason, key: change.to, record, erase: change.key }, loaded ?? null);
+    if (this.capOwner && record.owner !== undefined && record.owner !== loaded?.owner) await this.capOwner(record.owner, change.to);
     return { reason, record };
   }
 
   /** Runs a plan made on `stored` (the record it replaces or ends), then tells the listeners of a session event what it did. */
   #run(plan: CommitPlan<T>, stored: SessionRecord<T> | null, once: boolean): Maybe<CommitOutcome<T>> {
-    const done = this.#runPlan(plan);
-    if (once || !this.events.listening) return done;
-    return andThen(done, (outcome) => {
-      this.#announce(plan, stored);
-      return outcome;
-    });
+    let done = this.#runPlan(plan);
+    if (once) return done;
+    if (this.events.listening) {
+      done = andThen(done, (outcome) => {
+        this.#announce(plan, stored);
+        return outcome;
+      });
+    }
+    // A session that joins an owner (made, or moved to another owner) may take the owner past maxSessionsPerOwner.
+    const joined = plan.record?.owner;
+    if (this.capOwner && joined !== undefined && (plan.reason === 'write-new' || joined !== stored?.owner)) {
+      const cap = this.capOwner;
+      done = andThen(done, (outcome) => cap(joined, plan.key!).then(() => outcome));
+    }
+    return done;
   }
 
   #announce({ reason, key, record, erase }: CommitPlan<T>, stored: SessionRecord<T> | null): void {

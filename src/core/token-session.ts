@@ -56,6 +56,8 @@ export class TokenSession<T = SessionData> {
     this.records = new SessionRecords<T>(resolved);
     this.#owners = new Owners(this.records, resolved);
     this.#once = new OneTimeTokens(this.records, resolved);
+    const max = resolved.maxSessionsPerOwner;
+    if (max !== undefined) this.records.capOwner = (owner, keep) => this.#owners.cap(owner, max, keep);
   }
 
   /** Starts a session with `data`; resolves to `{ sid, sessionId, data }`. Alias: `newSession`. */

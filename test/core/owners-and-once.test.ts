@@ -157,6 +157,29 @@ function ownerAndOnceSuite(name: string, open: () => Promise<Setup>): void {
       }
     });
 
+    test('maxSessionsPerOwner: one more session of an owner ends its oldest before new() resolves; so does a session moved to that owner', async () => {
+      const capped = new TokenSession<Data>({ store: setup.store, index: setup.index, ownerKey: 'userId', maxSessionsPerOwner: 2 });
+      const ended: string[] = [];
+      capped.on('destroy', ({ id }) => void ended.push(id));
+      const first = await capped.new({ userId: 'u1', n: 1 });
+      await sleep(5);
+      const second = await capped.new({ userId: 'u1', n: 2 });
+      await sleep(5);
+      const firstId = (await capped.list('u1')).find(({ data }) => data['n'] === 1)!.id;
+      const third = await capped.new({ userId: 'u1', n: 3 });
+      expect(await capped.getNotTouch(first.sid)).toBeNull();
+      expect(ended).toEqual([firstId]);
+      for (const kept of [second, third]) expect(await capped.getNotTouch(kept.sid)).not.toBeNull();
+      expect((await capped.list('u1')).map(({ data }) => data['n']).sort()).toEqual([2, 3]);
+      // Another owner's sessions count for that owner only.
+      const elsewhere = await capped.new({ userId: 'u2', n: 4 });
+      expect(await capped.getNotTouch(second.sid)).not.toBeNull();
+      // A session that becomes u1's is one more of u1's: the oldest, `second`, ends.
+      await capped.set(elsewhere.sid, { userId: 'u1', n: 4 });
+      expect(await capped.getNotTouch(second.sid)).toBeNull();
+      expect((await capped.list('u1')).map(({ data }) => data['n']).sort()).toEqual([3, 4]);
+    });
+
     test('a listener that throws or rejects fails nothing, and the other listeners still run', async () => {
       const seen: string[] = [];
       sessions.on('create', () => {
@@ -245,6 +268,11 @@ test('on() and off(): an unknown event or a listener that is not a function is r
   sessions.off('create', listener);
   await sessions.new({});
   expect(calls).toBe(1);
+});
+
+test('maxSessionsPerOwner needs ownerKey and a positive integer', () => {
+  expect(() => new TokenSession({ maxSessionsPerOwner: 3 })).toThrow(expect.objectContaining({ code: 'ERR_OPTIONS', message: expect.stringContaining('needs ownerKey') }));
+  for (const bad of [0, 1.5, -1, '3']) expect(() => new TokenSession({ ownerKey: 'user', maxSessionsPerOwner: bad as number })).toThrow(expect.objectContaining({ code: 'ERR_OPTIONS' }));
 });
 
 describe('bad use', () => {

@@ -201,6 +201,17 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     expect((await http.post('/logout-others')).status).toBe(500); // no session: ERR_NO_SESSION
   });
 
+  test('maxSessionsPerOwner: a third sign-in of one user ends the first, before its response', async () => {
+    const http = await start({ sessions: new TokenSession<any>({ store: switchableStore(), ownerKey: 'user', maxSessionsPerOwner: 2 }) });
+    const first = await login(http, 'ana');
+    await sleep(5);
+    const second = await login(http, 'ana');
+    await sleep(5);
+    const third = await login(http, 'ana');
+    await http.get('/session').set(HEADER, first).expect(200, { id: null, data: {}, status: 'unknown' });
+    for (const kept of [second, third]) expect((await http.get('/session').set(HEADER, kept).expect(200)).body.status).toBe('live');
+  });
+
   test('an unknown or expired token is no session', async () => {
     const http = await start();
     await http.get('/session').set(HEADER, 'well-formed-but-unknown').expect(200, { id: null, data: {}, status: 'unknown' });
