@@ -131,7 +131,7 @@ function staleSignIn(session: TokenSessionHandle<any>, maxAuthAge: number): Http
   return {
     status: 401,
     headers: { 'www-authenticate': `Bearer error="insufficient_user_authentication", max_age="${maxAuthAge}"` },
-    body: { statusCode: 401, error: 'Unauthorized', message: `this needs a sign-in within the last ${maxAuthAge} seconds: sign in again (reauthenticate)` },
+    body: { statusCode: 401, error: 'Unauthorized', message: `this needs a sign-in within the last ${maxAuthAge} s: sign in again` },
   };
 }
 

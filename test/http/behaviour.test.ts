@@ -283,7 +283,7 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     await sleep(1100);
     const stale = await http.post('/change-password').set(HEADER, token).expect(401);
     expect(stale.headers['www-authenticate']).toBe('Bearer error="insufficient_user_authentication", max_age="1"');
-    expect(stale.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'this needs a sign-in within the last 1 seconds: sign in again (reauthenticate)' });
+    expect(stale.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'this needs a sign-in within the last 1 s: sign in again' });
     await http.post('/count').set(HEADER, token).expect(200, { count: 1 }); // other routes do not care
 
     const fresh = (await http.post('/reauthenticate').set(HEADER, token).expect(200)).body.token as string;
