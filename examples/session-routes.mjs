@@ -1,10 +1,24 @@
 // The JSON routes shared by the demo (examples/express.mjs) and the Redis example: sign-in, a
-// counter, the user's sessions on every device, "log out everywhere", and one-time email links.
-// `sessions` needs `ownerKey: 'user'`.
+// counter, the user's sessions on every device (which browser, last seen, with `metadata`), "log
+// out other devices" and "everywhere", a password change that wants a recent sign-in, an audit
+// log of session events, and one-time email links. `sessions` needs `ownerKey: 'user'`;
+// `middleware` is expressTokenSession's.
 const SHORT_TTL = Number(process.env.DEMO_SHORT_TTL ?? 20); // seconds, for "short session"
+const MAX_AUTH_AGE = Number(process.env.DEMO_MAX_AUTH_AGE ?? 60); // seconds, for "change password"
 const LINK_TTL = 15 * 60;
+const AUDIT_LENGTH = 50;
 
-export function addSessionRoutes(app, sessions, requireSession) {
+export function addSessionRoutes(app, sessions, middleware) {
+  const { requireSession } = middleware;
+  // The last events of every session this process saw, newest first: `id` is a public id, never a token.
+  const audit = [];
+  for (const event of ['create', 'regenerate', 'destroy', 'expire']) {
+    sessions.on(event, ({ id, owner, at }) => {
+      audit.unshift({ event, id, owner, at });
+      audit.length = Math.min(audit.length, AUDIT_LENGTH);
+    });
+  }
+
   app.post('/login', (req, res) => {
     const user = String(req.query.user ?? 'guest').trim();
     if (user === '' || user.length > 40) return res.status(400).json({ error: 'a name of 1 to 40 characters, please' });
@@ -30,7 +44,9 @@ export function addSessionRoutes(app, sessions, requireSession) {
     try {
       const mine = await sessions.list(req.tokenSession.data.user);
       const current = req.tokenSession.publicId;
-      res.json(mine.map(({ id, createdAt, expiresAt }) => ({ id, createdAt, expiresAt, current: id === current })));
+      res.json(mine.map(({ id, createdAt, expiresAt, lastSeenAt, userAgent }) => ({
+        id, createdAt, expiresAt, lastSeenAt: lastSeenAt ?? null, device: describeDevice(userAgent), current: id === current,
+      })));
     } catch (err) {
       next(err);
     }
@@ -45,6 +61,29 @@ export function addSessionRoutes(app, sessions, requireSession) {
     } catch (err) {
       next(err);
     }
+  });
+
+  app.post('/logout-others', requireSession, async (req, res, next) => {
+    try {
+      res.json({ ended: await req.tokenSession.destroyOthers() });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // A sensitive action: an older sign-in gets 401 (insufficient_user_authentication) and signs in again below.
+  app.post('/change-password', middleware.required({ maxAuthAge: MAX_AUTH_AGE }), (req, res) => {
+    res.json({ ok: true, message: 'Password changed (a demo: nothing is stored).', signedInAt: req.tokenSession.authenticatedAt });
+  });
+
+  // "Confirm it's you": a real app checks the password here; the demo asks for the name again.
+  app.post('/reauthenticate', requireSession, (req, res) => {
+    if (String(req.query.user ?? '') !== req.tokenSession.data.user) return res.status(403).json({ error: 'that is not the name you signed in with' });
+    res.json({ token: req.tokenSession.reauthenticate() }); // a new token, and a sign-in of now
+  });
+
+  app.get('/audit', requireSession, (req, res) => {
+    res.json(audit.filter(({ owner }) => owner === req.tokenSession.data.user));
   });
 
   app.post('/logout-everywhere', requireSession, async (req, res, next) => {
@@ -74,6 +113,16 @@ export function addSessionRoutes(app, sessions, requireSession) {
       next(err);
     }
   });
+}
+
+/** "Chrome 131 on Linux", from a user agent: enough to tell one's devices apart (null without `metadata`). */
+function describeDevice(userAgent) {
+  if (!userAgent) return null;
+  const browser = [['Edge', /Edg\/(\d+)/], ['Firefox', /Firefox\/(\d+)/], ['Chrome', /(?:Headless)?Chrome\/(\d+)/], ['Safari', /Version\/(\d+).*Safari/], ['curl', /curl\/([\d.]+)/]]
+    .map(([name, pattern]) => [name, pattern.exec(userAgent)?.[1]]).find(([, version]) => version);
+  const system = [['Android', /Android/], ['iOS', /iPhone|iPad/], ['Windows', /Windows/], ['macOS', /Mac OS X/], ['Linux', /Linux/]].find(([, pattern]) => pattern.test(userAgent))?.[0];
+  const name = browser ? `${browser[0]} ${browser[1]}` : userAgent.slice(0, 40);
+  return system ? `${name} on ${system}` : name;
 }
 
 // A code that is not even token-shaped is an invalid link, not a server error.

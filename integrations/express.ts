@@ -1,7 +1,7 @@
 // The Express 4 and 5 adapter: the Node adapter, attached through Express's shared prototypes, with Express's types.
 import type { RequestHandler } from 'express';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import type { MiddlewareOptions, RouteRequirement, SessionData, TokenSessionHandle } from '../src/adapter';
+import type { ClientInfo, MiddlewareOptions, RouteRequirement, SessionData, TokenSessionHandle } from '../src/adapter';
 import { nodeMiddleware, ownProperties, type EndAfterCommit, type NodeAttachment } from './node';
 
 declare global {
@@ -22,7 +22,12 @@ export interface ExpressTokenSession extends RequestHandler {
 }
 
 export function expressTokenSession(options?: MiddlewareOptions): ExpressTokenSession {
-  return nodeMiddleware(options, sharedPrototypes) as unknown as ExpressTokenSession;
+  return nodeMiddleware(options, sharedPrototypes, expressClient) as unknown as ExpressTokenSession;
+}
+
+/** Who made a session (the `metadata` option): `req.ip`, which Express's `trust proxy` setting decides. */
+function expressClient(req: IncomingMessage): ClientInfo {
+  return { userAgent: req.headers['user-agent'], ip: (req as IncomingMessage & { ip?: string }).ip };
 }
 
 /*

@@ -1,7 +1,7 @@
 // The Fastify 4 and 5 plugin: open in `onRequest`, commit in `onSend`, before the payload goes out.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { HttpLifecycle, routeRequirement, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
+import { HttpLifecycle, routeRequirement, type ClientInfo, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,7 +18,8 @@ declare module 'fastify' {
 }
 
 const plugin: FastifyPluginAsync<MiddlewareOptions> = async function tokenSession(fastify, options) {
-  const lifecycle = new HttpLifecycle(options);
+  // Who made a session (the `metadata` option): `request.ip`, which Fastify's `trustProxy` setting decides.
+  const lifecycle = new HttpLifecycle(options, (request: FastifyRequest): ClientInfo => ({ userAgent: request.headers['user-agent'], ip: request.ip }));
   // Declared up front (a null placeholder) so Fastify keeps one request shape; set per request in onRequest.
   fastify.decorateRequest('tokenSession', null as never);
 
@@ -29,7 +30,7 @@ const plugin: FastifyPluginAsync<MiddlewareOptions> = async function tokenSessio
       const refusal = lifecycle.unauthorized(session, () => routeConfig(request)?.tokenSession?.required);
       if (refusal) reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
       else done();
-    }, done);
+    }, done, request);
   });
 
   // A route that wants a recent sign-in gets a preHandler of its own: the others never read their config per request.

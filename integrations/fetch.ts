@@ -1,6 +1,7 @@
 // token-session/fetch: sessions for the web's own Request and Response (Bun.serve, Deno.serve, Cloudflare Workers, route handlers); this path imports nothing from `node:`.
 import type { SessionData, TokenSession } from '../src/core/token-session';
 import { errorReply, HttpLifecycle, routeRequirement, type HttpError, type HttpReply, type RouteRequirement } from '../src/http/lifecycle';
+import type { ClientInfo } from '../src/core/commit-plan';
 import type { MiddlewareOptions } from '../src/http/options';
 import type { TokenSessionHandle } from '../src/http/request-session';
 
@@ -24,16 +25,24 @@ export interface FetchTokenSession<T = SessionData> {
    * Reads the request's token (the header, `Authorization: Bearer`, or the query parameter when
    * enabled) and opens its session: one store read for a well-formed token, none for a missing
    * or malformed one. Rejects when the store fails (`errorResponse` makes it the 503 to send).
+   * `address`: the client's, for the `metadata` option (the web's Request carries none).
    */
-  open(request: Request): Promise<TokenSessionHandle<T>>;
+  open(request: Request, address?: string): Promise<TokenSessionHandle<T>>;
   /**
    * Writes what the handler asked for, then resolves to `response` with the token header and
    * `Cache-Control: no-store` when a token was issued (a copy, where its headers are immutable,
    * as `Response.redirect()`'s are). Rejects when the store fails, before anything is sent.
    */
   commit(session: TokenSessionHandle<T>, response: Response): Promise<Response>;
-  /** A fetch handler around `handler`: open, the 401 of `required`, the handler, commit; a failed store answers 503. */
-  wrap<Rest extends unknown[]>(handler: SessionHandler<T, Rest>): (request: Request, ...rest: Rest) => Promise<Response>;
+  /**
+   * A fetch handler around `handler`: open, the 401 of `required`, the handler, commit; a failed
+   * store answers 503. `clientAddress` tells the client's address (for `metadata`) from the
+   * handler's arguments: `(request, server) => server.requestIP(request)?.address` on Bun.
+   */
+  wrap<Rest extends unknown[]>(
+    handler: SessionHandler<T, Rest>,
+    options?: { clientAddress?: (request: Request, ...rest: Rest) => string | undefined },
+  ): (request: Request, ...rest: Rest) => Promise<Response>;
   /**
    * The 401 to answer when `required` (the option, or this argument: `true`, or `{ maxAuthAge }`
    * for a sign-in at most that many seconds old) wants what the request does not have; else `null`.
@@ -45,9 +54,11 @@ export interface FetchTokenSession<T = SessionData> {
 
 /** `export default { fetch: fetchTokenSession(options).wrap((request, session) => new Response('...')) }`. */
 export function fetchTokenSession<T = SessionData>(options?: FetchTokenSessionOptions<T>): FetchTokenSession<T> {
-  const lifecycle = new HttpLifecycle<T>(options);
+  const lifecycle = new HttpLifecycle<T>(options, webClient);
+  const recordsClients = lifecycle.sessions.records.recordsMetadata;
 
-  const open = (request: Request) => Promise.resolve(lifecycle.open(request, (session) => session, rethrow));
+  const open = (request: Request, address?: string) =>
+    Promise.resolve(lifecycle.open(request, (session) => session, rethrow, address === undefined ? request : { request, address }));
   const commit = async (session: TokenSessionHandle<T>, response: Response) =>
     lifecycle.commit(session, (headers) => (headers === null ? response : withHeaders(response, headers)), rethrow);
   const unauthorized = (session: TokenSessionHandle<T>, required?: RouteRequirement) => {
@@ -62,10 +73,10 @@ export function fetchTokenSession<T = SessionData>(options?: FetchTokenSessionOp
     commit,
     unauthorized,
     errorResponse,
-    wrap: (handler) => async (request, ...rest) => {
+    wrap: (handler, { clientAddress } = {}) => async (request, ...rest) => {
       let session: TokenSessionHandle<T>;
       try {
-        session = await open(request);
+        session = await open(request, recordsClients ? clientAddress?.(request, ...rest) : undefined);
       } catch (err) {
         return errorResponse(err);
       }
@@ -91,6 +102,12 @@ export function fetchTokenSession<T = SessionData>(options?: FetchTokenSessionOp
       }
     },
   };
+}
+
+/** Who made a session (the `metadata` option): the user agent, and the address when the app told it. */
+function webClient(source: Request | { request: Request; address: string }): ClientInfo {
+  const request = source instanceof Request ? source : source.request;
+  return { userAgent: request.headers.get('user-agent') ?? undefined, ip: source instanceof Request ? undefined : source.address };
 }
 
 function rethrow(err: HttpError): never {

@@ -1,6 +1,6 @@
 // The Hapi 21 plugin: open at `onPreAuth`, commit at `onPreResponse`.
 import type { Lifecycle, Plugin, Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
-import { errorReply, HttpLifecycle, routeRequirement, type HttpReply, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
+import { errorReply, HttpLifecycle, routeRequirement, type ClientInfo, type HttpReply, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
 
 declare module '@hapi/hapi' {
   interface Request {
@@ -19,7 +19,8 @@ declare module '@hapi/hapi' {
 export const hapiTokenSession: Plugin<MiddlewareOptions | undefined> = {
   name: 'token-session',
   register(server, options) {
-    const lifecycle = new HttpLifecycle(options);
+    // Who made a session (the `metadata` option): Hapi's `request.info.remoteAddress`.
+    const lifecycle = new HttpLifecycle(options, (request: Request): ClientInfo => ({ userAgent: request.headers['user-agent'] as string | undefined, ip: request.info.remoteAddress }));
     // Hapi makes any thrown error a 500; a store failure answers its own 503 (or 500) instead.
     const fail = (h: ResponseToolkit) => (err: Parameters<typeof errorReply>[0]) => respond(h, errorReply(err));
 
@@ -29,7 +30,7 @@ export const hapiTokenSession: Plugin<MiddlewareOptions | undefined> = {
         request.tokenSession = session;
         const refusal = lifecycle.unauthorized(session, requirementOf(request.route.settings));
         return refusal ? respond(h, refusal) : h.continue;
-      }, fail(h));
+      }, fail(h), request);
     });
 
     server.ext('onPreResponse', function commitTokenSession(request: Request, h: ResponseToolkit) {

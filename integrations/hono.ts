@@ -22,11 +22,12 @@ export interface HonoTokenSession<T = SessionData> extends MiddlewareHandler<Tok
 
 export function honoTokenSession<T = SessionData>(options?: FetchTokenSessionOptions<T>): HonoTokenSession<T> {
   const web = fetchTokenSession<T>(options);
+  const recordsClients = web.sessions.records.recordsMetadata;
 
   const middleware = async function tokenSession(c: Context<TokenSessionEnv<T>>, next: () => Promise<void>) {
     let session: TokenSessionHandle<T>;
     try {
-      session = await web.open(c.req.raw);
+      session = await web.open(c.req.raw, recordsClients ? runtimeAddress(c) : undefined);
     } catch (err) {
       return web.errorResponse(err);
     }
@@ -56,6 +57,21 @@ export function honoTokenSession<T = SessionData>(options?: FetchTokenSessionOpt
   middleware.requireSession = middleware.required(true);
   Object.defineProperty(middleware, 'sessions', { value: web.sessions, enumerable: true });
   return middleware;
+}
+
+/**
+ * The client's address, where the runtime hands it to Hono's `c.env` (for the `metadata`
+ * option): @hono/node-server's request, Bun's server, Deno's connection info. Never a header: a
+ * client can send any. On Workers, where the address arrives in a header Cloudflare sets, none.
+ */
+function runtimeAddress(c: Context): string | undefined {
+  const env = c.env as {
+    incoming?: { socket?: { remoteAddress?: string } };
+    requestIP?: (request: Request) => { address: string } | null;
+    remoteAddr?: { hostname?: string };
+  } | undefined;
+  if (typeof env !== 'object' || env === null) return undefined;
+  return env.incoming?.socket?.remoteAddress ?? (typeof env.requestIP === 'function' ? env.requestIP(c.req.raw)?.address : undefined) ?? env.remoteAddr?.hostname;
 }
 
 /** Sets `c.res` to `response` as it is: Hono would otherwise copy the old response's headers onto it. */

@@ -1,6 +1,6 @@
 // The Koa 2 and 3 adapter: open, `next()`, commit; Koa sends the response only after that.
 import type { Context, Middleware, Next } from 'koa';
-import { HttpLifecycle, routeRequirement, type HttpError, type HttpReply, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
+import { HttpLifecycle, routeRequirement, type ClientInfo, type HttpError, type HttpReply, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
 
 declare module 'koa' {
   interface ExtendableContext {
@@ -17,7 +17,8 @@ export interface KoaTokenSession extends Middleware {
 }
 
 export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
-  const lifecycle = new HttpLifecycle(options);
+  // Who made a session (the `metadata` option): `ctx.ip`, which Koa's `proxy` setting decides.
+  const lifecycle = new HttpLifecycle(options, (ctx: Context): ClientInfo => ({ userAgent: ctx.get('user-agent') || undefined, ip: ctx.ip }));
 
   // Not async: the lifecycle answers at once when the store does, and Koa takes a plain return value.
   const middleware = function tokenSession(ctx: Context, next: Next) {
@@ -30,7 +31,7 @@ export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
       }, rethrow);
       // As `try { await next() } finally { commit }`: committed on failure too, a failed commit's error winning.
       return next().then(commit, (err: unknown) => lifecycle.commit(session, () => rethrow(err as HttpError), rethrow));
-    }, rethrow);
+    }, rethrow, ctx);
   } as KoaTokenSession;
 
   middleware.required = (requirement) => {

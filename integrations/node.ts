@@ -1,7 +1,7 @@
 // The adapter for Node's own request and response (connect, polka, plain http); Express builds on it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { debug } from '../src/core/debug';
-import { HttpLifecycle, routeRequirement, type HttpReply, type MiddlewareOptions, type RouteRequirement, type TokenSessionHandle } from '../src/adapter';
+import { HttpLifecycle, routeRequirement, type ClientInfo, type HttpReply, type MiddlewareOptions, type RouteRequirement, type TokenSessionHandle } from '../src/adapter';
 
 type Next = (err?: unknown) => void;
 type Request = IncomingMessage & { tokenSession?: TokenSessionHandle<any> };
@@ -47,8 +47,8 @@ export const ownProperties: NodeAttachment = {
  * does), so a client's next request always sees it. A failure goes to `next(err)`, the
  * framework's error path, instead of the response the handler meant to send.
  */
-export function nodeMiddleware(options?: MiddlewareOptions, attachment: NodeAttachment = ownProperties): NodeMiddleware {
-  const lifecycle = new HttpLifecycle(options);
+export function nodeMiddleware(options?: MiddlewareOptions, attachment: NodeAttachment = ownProperties, clientOf: (req: IncomingMessage) => ClientInfo = socketClient): NodeMiddleware {
+  const lifecycle = new HttpLifecycle(options, clientOf);
 
   const middleware = function tokenSession(req: Request, res: ServerResponse, next: Next): void {
     lifecycle.open(req, (session) => {
@@ -73,6 +73,11 @@ export function nodeMiddleware(options?: MiddlewareOptions, attachment: NodeAtta
   };
   middleware.requireSession = middleware.required(true);
   return middleware;
+}
+
+/** Who made a session (the `metadata` option), by Node's own request: its socket's address, with no proxy in between. */
+function socketClient(req: IncomingMessage): ClientInfo {
+  return { userAgent: req.headers['user-agent'], ip: req.socket?.remoteAddress };
 }
 
 /** Ends the response with the headers the commit asks for. */

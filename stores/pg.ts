@@ -58,7 +58,8 @@ function tableNames(table: string) {
  * One statement applies a change (SessionChange) where the session is, only to a live session
  * record: $1 key, $2 new key, $3 now (ms), $4 ttl (ms) or null, $5 absoluteTtl (ms) or null,
  * $6 keys set (jsonb), $7 keys removed, $8 replace, $9 the owner or null, $10 whether to keep
- * the stored owner instead, $11 a new authenticatedAt or null (the stored one stays). Every field
+ * the stored owner instead, $11 a new authenticatedAt or null (the stored one stays), $12 a new
+ * meta.lastSeenAt or null (meta stays as stored). Every field
  * of the record is named here: what is not, the statement drops. Under READ COMMITTED, an
  * UPDATE that waited for another's lock evaluates all of this again on the row as it is then.
  */
@@ -69,6 +70,7 @@ function updateStatement(name: string): string {
   const data = `(CASE WHEN $8 THEN $6::jsonb ELSE ((sess -> 'data') - $7::text[]) || $6::jsonb END)`;
   const owner = `(CASE WHEN $10 THEN sess ->> 'owner' ELSE $9::text END)`;
   const authenticatedAt = `COALESCE(to_jsonb($11::float8), sess -> 'authenticatedAt')`;
+  const meta = `(CASE WHEN $12::float8 IS NULL THEN sess -> 'meta' ELSE COALESCE(sess -> 'meta', '{}'::jsonb) || jsonb_build_object('lastSeenAt', $12::float8) END)`;
   const expires = `to_char(to_timestamp(${expiry} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   return `UPDATE ${name} SET
   sid = $2,
@@ -79,6 +81,7 @@ function updateStatement(name: string): string {
     'createdAt', sess -> 'createdAt'
   ) || (CASE WHEN ${owner} IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('owner', ${owner}) END)
     || (CASE WHEN ${authenticatedAt} IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('authenticatedAt', ${authenticatedAt}) END)
+    || (CASE WHEN ${meta} IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('meta', ${meta}) END)
 WHERE sid = $1 AND expire > to_timestamp($3 / 1000.0) AND sess ? 'createdAt' AND NOT sess ? 'once'
   AND jsonb_typeof(sess -> 'data') = 'object' AND ${expiry} > $3
 RETURNING sess`;
@@ -145,7 +148,7 @@ export class PgSessionStore extends ExpressSessionCompatibleStore implements Ato
   async updateSession(change: SessionChange): Promise<SessionRecord | null> {
     const { rows } = await this.#query(...this.#sql.update, [
       change.key, change.to, change.now, change.ttlMs ?? null, change.absoluteTtlMs ?? null,
-      JSON.stringify(change.set), change.unset, change.replace, change.owner ?? null, change.owner === undefined, change.authenticatedAt ?? null,
+      JSON.stringify(change.set), change.unset, change.replace, change.owner ?? null, change.owner === undefined, change.authenticatedAt ?? null, change.lastSeenAt ?? null,
     ]);
     return (rows[0]?.sess as SessionRecord | undefined) ?? null;
   }

@@ -1,5 +1,5 @@
 // token-session/redis: redisStore({ client, prefix? }), an express-session store on Redis whose updates are one Lua script each, atomic against every other writer.
-import { applySessionChange, TokenSessionError, type AtomicSessionStore, type SessionChange, type SessionRecord } from '../src/adapter';
+import { applySessionChange, TokenSessionError, type AtomicSessionStore, type SessionChange, type SessionMetadata, type SessionRecord } from '../src/adapter';
 import { redisCommandsOf, redisScript, type RedisClient, type RedisCommands } from '../src/store/redis-commands';
 import { answer, defaultTtlMsOf, expiryOf, ExpressSessionCompatibleStore, type Callback } from './store-base';
 
@@ -18,7 +18,8 @@ export interface RedisStoreOptions {
 /*
  * Each session is one hash. A record token-session wrote keeps each top-level key of its data in
  * a field of its own (`.<key>`, the value as JSON) beside its lifetime (`$createdAt`, `$ttl`,
- * `$expires`: numbers) and the rest of its cookie (`$cookie`), `$owner`, `$authenticatedAt` and `$once`: so a change
+ * `$expires`: numbers) and the rest of its cookie (`$cookie`), `$owner`, `$authenticatedAt`, `$once`,
+ * and its metadata (`$userAgent`, `$ip`, `$lastSeenAt`): so a change
  * sets and removes fields server-side, and no script ever parses the data. Any other value (an
  * express-session session) is kept whole, as JSON, in `$json`. The key expires with the session.
  */
@@ -35,8 +36,8 @@ return 1`);
 
 // A change (SessionChange) applied where the session is, only if it is a live session. ARGV:
 // now, ttl or '', absoluteTtl or '', the owner ('=' keeps it, '' for none, else ':' and the
-// owner), replace ('1'), the number of fields set, those fields and values, then the fields
-// removed (removed first: a field in both is set). Answers the hash afterwards.
+// owner), replace ('1'), the number of fields set, lastSeenAt or '', those fields and values,
+// then the fields removed (removed first: a field in both is set). Answers the hash afterwards.
 const UPDATE = redisScript(`
 local key = KEYS[1]
 local meta = redis.call('HMGET', key, '$createdAt', '$ttl', '$once')
@@ -54,9 +55,10 @@ if ARGV[5] == '1' then
     if string.byte(field, 1) == 46 then redis.call('HDEL', key, field) end
   end
 end
-local sets = 7 + 2 * tonumber(ARGV[6])
+local sets = 8 + 2 * tonumber(ARGV[6])
 for j = sets, #ARGV do redis.call('HDEL', key, ARGV[j]) end
-for i = 7, sets - 1, 2 do redis.call('HSET', key, ARGV[i], ARGV[i + 1]) end
+for i = 8, sets - 1, 2 do redis.call('HSET', key, ARGV[i], ARGV[i + 1]) end
+if ARGV[7] ~= '' then redis.call('HSET', key, '$lastSeenAt', ARGV[7]) end
 if ARGV[4] == '' then redis.call('HDEL', key, '$owner')
 elseif ARGV[4] ~= '=' then redis.call('HSET', key, '$owner', string.sub(ARGV[4], 2)) end
 expires = string.format('%d', expires)
@@ -72,7 +74,7 @@ local fields = redis.call('HGETALL', KEYS[1])
 redis.call('DEL', KEYS[1])
 return fields`);
 
-const RECORD_FIELDS = new Set(['cookie', 'data', 'createdAt', 'owner', 'once', 'authenticatedAt']);
+const RECORD_FIELDS = new Set(['cookie', 'data', 'createdAt', 'owner', 'once', 'authenticatedAt', 'meta']);
 
 /**
  * An express-session store on Redis (every method, by callback or promise), and an
@@ -118,7 +120,8 @@ export class RedisSessionStore extends ExpressSessionCompatibleStore implements 
     const fields = Object.keys(change.set).flatMap((name) => [`.${name}`, JSON.stringify(change.set[name])]);
     const args = [
       String(change.now), change.ttlMs === undefined ? '' : String(change.ttlMs), change.absoluteTtlMs === undefined ? '' : String(change.absoluteTtlMs),
-      change.owner === undefined ? '=' : change.owner === null ? '' : `:${change.owner}`, change.replace ? '1' : '0', String(fields.length / 2), ...fields,
+      change.owner === undefined ? '=' : change.owner === null ? '' : `:${change.owner}`, change.replace ? '1' : '0', String(fields.length / 2),
+      change.lastSeenAt === undefined ? '' : String(change.lastSeenAt), ...fields,
       ...change.unset.map((name) => `.${name}`),
     ];
     const answered = await this.#redis.run(UPDATE, [this.#prefix + change.key], args);
@@ -187,11 +190,16 @@ export function redisStore(options: RedisStoreOptions): RedisSessionStore {
 /** The hash fields of a value (after the expiry, the script's first argument). */
 function toHash(value: object): string[] {
   if (!isRecordShaped(value)) return ['$json', JSON.stringify(value)];
-  const { cookie, data, createdAt, owner, once, authenticatedAt } = value;
+  const { cookie, data, createdAt, owner, once, authenticatedAt, meta } = value;
   const { expires: _expires, originalMaxAge, ...restOfCookie } = JSON.parse(JSON.stringify(cookie)) as { expires: string; originalMaxAge: number };
   const fields = ['$createdAt', String(createdAt), '$ttl', String(originalMaxAge), '$expires', String(Date.parse(_expires)), '$cookie', JSON.stringify(restOfCookie)];
   if (owner !== undefined) fields.push('$owner', owner);
   if (authenticatedAt !== undefined) fields.push('$authenticatedAt', String(authenticatedAt));
+  if (meta !== undefined) {
+    if (meta.userAgent !== undefined) fields.push('$userAgent', meta.userAgent);
+    if (meta.ip !== undefined) fields.push('$ip', meta.ip);
+    fields.push('$lastSeenAt', String(meta.lastSeenAt));
+  }
   if (once) fields.push('$once', '1');
   for (const name of Object.keys(data)) {
     const json = JSON.stringify((data as Record<string, unknown>)[name]);
@@ -217,6 +225,14 @@ function fromHash(hash: Record<string, string>): unknown {
   const record: SessionRecord = { cookie, data, createdAt: Number(hash['$createdAt']) };
   if (hash['$owner'] !== undefined) record.owner = hash['$owner'];
   if (hash['$authenticatedAt'] !== undefined) record.authenticatedAt = Number(hash['$authenticatedAt']);
+  if (hash['$lastSeenAt'] !== undefined) {
+    // In the order the engine writes them, so a record read back is the record written.
+    const meta = {} as SessionMetadata;
+    if (hash['$userAgent'] !== undefined) meta.userAgent = hash['$userAgent'];
+    if (hash['$ip'] !== undefined) meta.ip = hash['$ip'];
+    meta.lastSeenAt = Number(hash['$lastSeenAt']);
+    record.meta = meta;
+  }
   if (hash['$once'] !== undefined) record.once = true;
   return record;
 }
@@ -230,12 +246,14 @@ function pairsOf(flat: string[]): Record<string, string> {
 
 /** A token-session record (or anything of exactly its shape), kept field by field; anything else is kept whole. */
 function isRecordShaped(value: object): value is SessionRecord<object> {
-  const { cookie, data, createdAt, owner, once, authenticatedAt } = value as Partial<SessionRecord>;
+  const { cookie, data, createdAt, owner, once, authenticatedAt, meta } = value as Partial<SessionRecord>;
   return Object.keys(value).every((name) => RECORD_FIELDS.has(name))
     && typeof cookie === 'object' && cookie !== null && typeof cookie.originalMaxAge === 'number'
     && (cookie.expires instanceof Date || typeof cookie.expires === 'string')
     && typeof data === 'object' && data !== null && !Array.isArray(data)
     && typeof createdAt === 'number' && Number.isFinite(createdAt)
     && (owner === undefined || typeof owner === 'string') && (once === undefined || once === true)
-    && (authenticatedAt === undefined || Number.isFinite(authenticatedAt));
+    && (authenticatedAt === undefined || Number.isFinite(authenticatedAt))
+    && (meta === undefined || (typeof meta === 'object' && meta !== null && Number.isFinite(meta.lastSeenAt)
+      && (meta.userAgent === undefined || typeof meta.userAgent === 'string') && (meta.ip === undefined || typeof meta.ip === 'string')));
 }

@@ -6,9 +6,14 @@ const $ = (id) => document.getElementById(id);
 const state = { token: sessionStorage.getItem(STORAGE_KEY), expiresAt: null };
 
 class SessionEnded extends Error {}
+/** A 401 that asks for a recent sign-in (RFC 9470's insufficient_user_authentication): the session is fine. */
+class NeedsFreshSignIn extends Error {}
 
 async function api(method, path) {
   const res = await fetch(path, { method, headers: state.token ? { 'x-session-token': state.token } : {} });
+  if (res.status === 401 && (res.headers.get('www-authenticate') ?? '').includes('insufficient_user_authentication')) {
+    throw new NeedsFreshSignIn((await res.json()).message);
+  }
   if (res.status === 401 && state.token) {
     sessionEnded();
     throw new SessionEnded();
@@ -22,7 +27,7 @@ function sessionEnded() {
   const expired = state.expiresAt !== null && Date.now() >= state.expiresAt - 1000;
   signedOut(expired
     ? `Your session expired at ${time(state.expiresAt)}: it had no request within its idle timeout. Sign in again.`
-    : 'Your session was ended from another device ("End" in its session list, or "Log out everywhere"). Sign in again.');
+    : 'Your session was ended from another device ("End" in its list of devices, "Log out other devices" or "Log out everywhere"). Sign in again.');
 }
 
 function signedOut(message) {
@@ -57,7 +62,8 @@ async function refreshSessions() {
     const row = document.createElement('tr');
     row.className = session.current ? 'current' : '';
     row.dataset.id = session.id;
-    const cells = [session.current ? 'this device' : `…${session.id.slice(-8)}`, time(session.createdAt), time(session.expiresAt)];
+    const device = session.device ?? `…${session.id.slice(-8)}`;
+    const cells = [session.current ? `${device} (this device)` : device, time(session.createdAt), session.lastSeenAt ? time(session.lastSeenAt) : '—', time(session.expiresAt)];
     for (const text of cells) row.append(Object.assign(document.createElement('td'), { textContent: text }));
     const action = document.createElement('td');
     if (!session.current) {
@@ -73,6 +79,15 @@ async function refreshSessions() {
   });
   $('sessions').tBodies[0].replaceChildren(...rows);
   showExpiry();
+  await refreshAudit();
+}
+
+async function refreshAudit() {
+  const events = await api('GET', '/audit');
+  $('audit').replaceChildren(...events.map(({ event, id, at }) => Object.assign(document.createElement('li'), {
+    textContent: `${time(at)} ${event} …${id.slice(-8)}`,
+    className: event,
+  })));
 }
 
 /** The countdown; when it runs out, one request shows whether the session is really gone. */
@@ -91,8 +106,16 @@ setInterval(() => {
 /** Runs a user action; an ended session has already been reported, any other failure is shown. */
 function run(action) {
   return action().catch((err) => {
-    if (!(err instanceof SessionEnded)) notice(`Something went wrong: ${err.message}`);
+    if (err instanceof NeedsFreshSignIn) {
+      $('password-status').textContent = err.message;
+      $('confirm').hidden = false;
+    } else if (!(err instanceof SessionEnded)) notice(`Something went wrong: ${err.message}`);
   });
+}
+
+async function changePassword() {
+  $('password-status').textContent = (await api('POST', '/change-password')).message;
+  $('confirm').hidden = true;
 }
 
 $('login').addEventListener('submit', (event) => {
@@ -120,6 +143,26 @@ $('logout').addEventListener('click', () => run(async () => {
   await api('POST', '/logout');
   signedOut('Signed out.');
 }));
+
+$('logout-others').addEventListener('click', () => run(async () => {
+  const { ended } = await api('POST', '/logout-others');
+  notice(`Logged out your other devices: ${ended} session${ended === 1 ? '' : 's'} ended.`);
+  await refreshSessions();
+}));
+
+$('change-password').addEventListener('click', () => run(changePassword));
+
+// A fresh sign-in: a new token (the old one stops working), then the change it was asked for.
+$('confirm').addEventListener('submit', (event) => {
+  event.preventDefault();
+  run(async () => {
+    const { token } = await api('POST', `/reauthenticate?${new URLSearchParams({ user: $('confirm-name').value })}`);
+    state.token = token;
+    sessionStorage.setItem(STORAGE_KEY, token);
+    await changePassword();
+    await refreshSessions();
+  });
+});
 
 $('logout-everywhere').addEventListener('click', () => run(async () => {
   const { ended } = await api('POST', '/logout-everywhere');

@@ -49,10 +49,9 @@ const middleware = expressTokenSession({ sessions });
 
 const app = express();
 app.use(middleware);
-const requireSession = middleware.requireSession;
 
 // Sign-in, counter, sessions on every device, log out everywhere, one-time links: from any process.
-addSessionRoutes(app, sessions, requireSession);
+addSessionRoutes(app, sessions, middleware);
 
 jsonErrors(app);
 

@@ -1,5 +1,5 @@
 // The commit planner: what a request or a programmatic call asked for, and what is stored, in; the whole write plan out. Pure.
-import { buildRecord, expiresAt, expiryGain, type RecordMarks, type SessionRecord } from '../store/record';
+import { buildRecord, expiresAt, expiryGain, type RecordMarks, type SessionMetadata, type SessionRecord } from '../store/record';
 import type { SessionChange } from '../store/types';
 import { applyChanges, changesOf, sameJson, toStorableData } from './data';
 
@@ -39,6 +39,14 @@ export interface CommitIntent<T> {
   once: boolean;
   /** A new sign-in (`reauthenticate()`): its epoch ms, with a move to a new key; `undefined` keeps the stored one. */
   authenticatedAt: number | undefined;
+  /** A fresh session's client (its request's user agent and address), recorded with `metadata`. */
+  client: ClientInfo | undefined;
+}
+
+/** Who made a session, as the adapter tells it. */
+export interface ClientInfo {
+  userAgent?: string | undefined;
+  ip?: string | undefined;
 }
 
 /** An intent that asks for nothing but what `ask` names: no data change, no touch. */
@@ -46,7 +54,7 @@ export function intentOf<T>(from: string | null, to: string | null, ask: Partial
   // Field by field rather than a spread: the programmatic methods make one per call.
   return {
     from, to, fresh: ask.fresh ?? null, data: ask.data, baseline: ask.baseline, ttlMs: ask.ttlMs,
-    touch: ask.touch ?? 'never', once: ask.once ?? false, authenticatedAt: ask.authenticatedAt,
+    touch: ask.touch ?? 'never', once: ask.once ?? false, authenticatedAt: ask.authenticatedAt, client: ask.client,
   };
 }
 
@@ -82,6 +90,8 @@ export interface PlanRules {
   autoTouch: boolean;
   maxDataBytes: number;
   ownerKey: string | undefined;
+  /** Keep `meta` (the `metadata` option): the client at creation, `lastSeenAt` at every write. */
+  metadata: boolean;
 }
 
 const DEFAULT_TOUCH_AFTER_MS = 60_000;
@@ -126,7 +136,7 @@ export function planCommit<T>(intent: CommitIntent<T>, stored: SessionRecord<T> 
     case 'write-new': {
       const data = toStorableData(intent.data as T, rules.maxDataBytes);
       const { ttlMs, createdAt } = intent.fresh!;
-      const record = recordOf(data, ttlMs, createdAt, now, rules, intent.once);
+      const record = recordOf(data, ttlMs, createdAt, now, rules, intent.once, rules.metadata ? { meta: metadataOf(intent.client, now) } : {});
       return { reason, key: intent.to, record, erase: intent.from !== intent.to ? intent.from : null };
     }
     case 'move':
@@ -135,12 +145,12 @@ export function planCommit<T>(intent: CommitIntent<T>, stored: SessionRecord<T> 
       const { data: asLeft, baseline } = intent;
       const edited = baseline === undefined ? current.data : baseline === null ? asLeft as T : applyChanges(current.data, changesOf(asLeft as object, baseline as object));
       const data = toStorableData(edited, rules.maxDataBytes);
-      const record = recordOf(data, intent.ttlMs ?? current.cookie.originalMaxAge, current.createdAt, now, rules, false, intent.authenticatedAt ?? current.authenticatedAt);
+      const record = recordOf(data, intent.ttlMs ?? current.cookie.originalMaxAge, current.createdAt, now, rules, false, carried(current, now, rules, intent.authenticatedAt));
       return { reason, key: intent.to, record, erase: reason === 'move' ? intent.from : null };
     }
     case 'touch': {
       const current = stored!;
-      const record = recordOf(current.data, current.cookie.originalMaxAge, current.createdAt, now, rules, false, current.authenticatedAt);
+      const record = recordOf(current.data, current.cookie.originalMaxAge, current.createdAt, now, rules, false, carried(current, now, rules, undefined));
       return { reason, key: intent.to, record, erase: null };
     }
   }
@@ -176,6 +186,7 @@ export function changeOf<T>(intent: CommitIntent<T>, now: number, rules: PlanRul
       : unset.includes(ownerKey) ? null : undefined;
   const change: SessionChange = { key: intent.from!, to: intent.to!, set, unset, replace, ttlMs: intent.ttlMs, absoluteTtlMs: rules.absoluteTtlMs, owner, now };
   if (intent.authenticatedAt !== undefined) change.authenticatedAt = intent.authenticatedAt;
+  if (rules.metadata) change.lastSeenAt = now;
   return change;
 }
 
@@ -191,7 +202,8 @@ export function applySessionChange<T>(record: SessionRecord<T>, change: SessionC
   const ttlMs = change.ttlMs ?? record.cookie.originalMaxAge;
   const data = change.replace ? change.set as T : applyChanges(record.data, { set: change.set, removed: change.unset });
   const owner = change.owner === undefined ? record.owner : change.owner ?? undefined;
-  const applied = buildRecord(data, ttlMs, record.createdAt, change.now, rules, marksOf(owner, change.authenticatedAt ?? record.authenticatedAt));
+  const meta = change.lastSeenAt === undefined ? record.meta : seenAt(record.meta, change.lastSeenAt);
+  const applied = buildRecord(data, ttlMs, record.createdAt, change.now, rules, marksOf(owner, { authenticatedAt: change.authenticatedAt ?? record.authenticatedAt, meta }));
   return expiresAt(applied) > change.now ? applied : null;
 }
 
@@ -219,17 +231,43 @@ export function isTouchDue(stored: SessionRecord, now: number, rules: PlanRules)
   return gain > 0 && gain >= touchAfter;
 }
 
-function recordOf<T>(data: T, ttlMs: number, createdAt: number, now: number, rules: PlanRules, once: boolean, authenticatedAt?: number): SessionRecord<T> {
+/** What a session's record keeps beside its data, owner and lifetime. */
+interface Carried {
+  authenticatedAt?: number | undefined;
+  meta?: SessionMetadata | undefined;
+}
+
+function recordOf<T>(data: T, ttlMs: number, createdAt: number, now: number, rules: PlanRules, once: boolean, kept: Carried): SessionRecord<T> {
   if (once) return buildRecord(data, ttlMs, createdAt, now, rules, { once: true });
-  return buildRecord(data, ttlMs, createdAt, now, rules, marksOf(ownerOf(data, rules.ownerKey), authenticatedAt));
+  return buildRecord(data, ttlMs, createdAt, now, rules, marksOf(ownerOf(data, rules.ownerKey), kept));
+}
+
+/** What a write keeps of the stored record: its sign-in (or a new one), and its metadata, seen now. */
+function carried(current: SessionRecord, now: number, rules: PlanRules, authenticatedAt: number | undefined): Carried {
+  return { authenticatedAt: authenticatedAt ?? current.authenticatedAt, meta: rules.metadata ? seenAt(current.meta, now) : current.meta };
 }
 
 /** A session record's marks, each only when it has one. */
-function marksOf(owner: string | undefined, authenticatedAt: number | undefined): RecordMarks {
+function marksOf(owner: string | undefined, kept: Carried): RecordMarks {
   const marks: RecordMarks = {};
   if (owner !== undefined) marks.owner = owner;
-  if (authenticatedAt !== undefined) marks.authenticatedAt = authenticatedAt;
+  if (kept.authenticatedAt !== undefined) marks.authenticatedAt = kept.authenticatedAt;
+  if (kept.meta !== undefined) marks.meta = kept.meta;
   return marks;
+}
+
+/** A new session's metadata: its client, and now. */
+function metadataOf(client: ClientInfo | undefined, now: number): SessionMetadata {
+  const meta = {} as SessionMetadata;
+  if (client?.userAgent) meta.userAgent = client.userAgent;
+  if (client?.ip) meta.ip = client.ip;
+  meta.lastSeenAt = now;
+  return meta;
+}
+
+/** The metadata of a session written at `at`. */
+function seenAt(meta: SessionMetadata | undefined, at: number): SessionMetadata {
+  return { ...meta, lastSeenAt: at };
 }
 
 /** The owner a session's data names (see `ownerKey`), as a string. */

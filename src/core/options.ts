@@ -75,6 +75,14 @@ export interface TokenSessionOptions {
    */
   maxSessionsPerOwner?: number;
   /**
+   * Record, when a session is made, the request's user agent and client address (the adapter
+   * passes them; the framework's trusted-proxy setting decides the address), and keep
+   * `lastSeenAt` at each write the session gets anyway: `list(owner)` shows all three. Off by
+   * default: it is personal data.
+   * @default false
+   */
+  metadata?: boolean;
+  /**
    * Where owner sets and one-time claims live: the store's own `index` when it has one
    * (pgStore), else in-process (correct for one process); `redisIndex(client)` when several
    * processes share a store on Redis.
@@ -108,6 +116,7 @@ export interface ResolvedOptions {
   adopt1xSessions: boolean;
   ownerKey: string | undefined;
   maxSessionsPerOwner: number | undefined;
+  metadata: boolean;
   index: SessionIndex;
   maxDataBytes: number;
   storeTimeout: number;
@@ -115,7 +124,7 @@ export interface ResolvedOptions {
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof TokenSessionOptions>([
   'store', 'ttl', 'absoluteTtl', 'autoTouch', 'touchAfter', 'genid', 'hashTokens', 'hackttl',
-  'adopt1xSessions', 'ownerKey', 'maxSessionsPerOwner', 'index', 'maxDataBytes', 'storeTimeout',
+  'adopt1xSessions', 'ownerKey', 'maxSessionsPerOwner', 'metadata', 'index', 'maxDataBytes', 'storeTimeout',
 ]);
 
 export function resolveOptions(options: TokenSessionOptions | undefined): ResolvedOptions {
@@ -142,6 +151,7 @@ export function resolveOptions(options: TokenSessionOptions | undefined): Resolv
     writeWithTtl: writeWithTtl(optional(options.hackttl, () => functionOption<HackTtl>(options, 'hackttl', options.hackttl!)), store),
     adopt1xSessions: booleanOption(options, 'adopt1xSessions', false),
     ownerKey: optional(options.ownerKey, () => nonEmptyString(options, 'ownerKey')),
+    metadata: booleanOption(options, 'metadata', false),
     maxSessionsPerOwner: optional(options.maxSessionsPerOwner, () => {
       if (options.ownerKey === undefined) throw badOption('maxSessionsPerOwner', 'needs ownerKey, which names each session\'s owner');
       return positiveInteger(options, 'maxSessionsPerOwner', 1);

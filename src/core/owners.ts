@@ -15,6 +15,12 @@ export interface SessionInfo<T> {
   createdAt: number;
   /** Epoch ms. */
   expiresAt: number;
+  /** With the `metadata` option: epoch ms of the session's last write (a change or a touch). */
+  lastSeenAt?: number;
+  /** With the `metadata` option: the user agent of the request that made the session. */
+  userAgent?: string;
+  /** With the `metadata` option: the address of the client that made the session. */
+  ip?: string;
 }
 
 interface Owned<T> {
@@ -39,12 +45,16 @@ export class Owners<T> {
   }
 
   async list(owner: string): Promise<SessionInfo<T>[]> {
-    return (await this.#owned(owner)).map(({ id, record }) => ({
-      id,
-      data: copyData(record.data),
-      createdAt: record.createdAt,
-      expiresAt: expiresAt(record),
-    }));
+    return (await this.#owned(owner)).map(({ id, record }) => {
+      const info: SessionInfo<T> = { id, data: copyData(record.data), createdAt: record.createdAt, expiresAt: expiresAt(record) };
+      const { meta } = record;
+      if (meta !== undefined) {
+        info.lastSeenAt = meta.lastSeenAt;
+        if (meta.userAgent !== undefined) info.userAgent = meta.userAgent;
+        if (meta.ip !== undefined) info.ip = meta.ip;
+      }
+      return info;
+    });
   }
 
   async destroyAll(owner: string, options: unknown = {}): Promise<number> {

@@ -248,6 +248,11 @@ export class SessionRecords<T> {
     return this.#options.adopt1xSessions;
   }
 
+  /** Whether sessions keep their client and last write (the `metadata` option). */
+  get recordsMetadata(): boolean {
+    return this.#options.metadata;
+  }
+
   /** Whether `genid` is the user's own, which may read the request; the default does not. */
   get genidReadsRequest(): boolean {
     return this.#options.genid !== defaultGenId;

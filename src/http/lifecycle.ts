@@ -1,6 +1,7 @@
 // The framework-neutral request lifecycle: read the token, open the session, refuse with a 401, commit before the response.
 import type { TokenSession } from '../core/token-session';
 import { TokenSessionError } from '../errors';
+import type { ClientInfo } from '../core/commit-plan';
 import { andThen, isPromise, type Maybe } from '../maybe';
 import { resolveMiddlewareOptions, type InvalidTokenEvent, type MiddlewareOptions, type ResolvedHttpOptions } from './options';
 import { RequestSession, type TokenSessionHandle } from './request-session';
@@ -44,8 +45,16 @@ export class HttpLifecycle<T = any> {
   readonly sessions: TokenSession<T>;
   readonly options: ResolvedHttpOptions;
 
-  constructor(options?: MiddlewareOptions<T, any>) {
+  readonly #clientOf: ((source: any) => ClientInfo) | undefined;
+
+  /**
+   * `clientOf(source)` tells who made a session, for the engine's `metadata` option: the user
+   * agent and the address as the framework knows it (its trusted-proxy setting); `source` is
+   * what the adapter hands `open` (its request or context). Called only when a session is made.
+   */
+  constructor(options?: MiddlewareOptions<T, any>, clientOf?: (source: any) => ClientInfo) {
     ({ sessions: this.sessions, options: this.options } = resolveMiddlewareOptions(options));
+    this.#clientOf = clientOf;
   }
 
   /**
@@ -53,14 +62,14 @@ export class HttpLifecycle<T = any> {
    * token: exactly one store read, whether or not the handler looks at the session, since the
    * commit's touch decision needs the record. A throwing `onInvalidToken` is a failure too.
    */
-  open<R>(raw: RawRequest, then: (session: TokenSessionHandle<T>) => R, otherwise: (err: HttpError) => R): Maybe<R> {
-    return settled(this.#open(raw), then, otherwise);
+  open<R>(raw: RawRequest, then: (session: TokenSessionHandle<T>) => R, otherwise: (err: HttpError) => R, source: unknown = raw): Maybe<R> {
+    return settled(this.#open(raw, source), then, otherwise);
   }
 
-  #open(raw: RawRequest): Maybe<RequestSession<T>> {
+  #open(raw: RawRequest, source: unknown): Maybe<RequestSession<T>> {
     const presented = readPresentedToken(raw, this.options);
     if (presented.token === null) {
-      const session = new RequestSession(this.sessions, presented, null, raw);
+      const session = new RequestSession(this.sessions, presented, null, raw, this.#clientOf, source);
       if (!presented.presented) return session;
       return andThen(undefined, () => {
         this.#reportInvalid('malformed', raw);
@@ -69,7 +78,7 @@ export class HttpLifecycle<T = any> {
     }
     return andThen(this.sessions.records.findShaped(presented.token), (loaded) => {
       if (loaded === null) this.#reportInvalid('unknown', raw);
-      return new RequestSession(this.sessions, presented, loaded, raw);
+      return new RequestSession(this.sessions, presented, loaded, raw, this.#clientOf, source);
     });
   }
 

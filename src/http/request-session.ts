@@ -1,5 +1,5 @@
 // The request's session handle (`req.tokenSession`): a record of what the handler asked for, committed by the engine.
-import type { CommitIntent, Lifetime } from '../core/commit-plan';
+import type { ClientInfo, CommitIntent, Lifetime } from '../core/commit-plan';
 import { copyData } from '../core/data';
 import { SerialQueue } from '../core/serial';
 import type { CommitOutcome, LoadedSession, SessionRecords } from '../core/session-records';
@@ -107,17 +107,31 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
   #reauthenticated = false;
   /** The request, for a custom `genid(req)`; not kept otherwise (see the constructor). */
   readonly #raw: unknown;
+  /** With `metadata`: who is asking, told by the adapter when a session is made (`clientOf(source)`). */
+  readonly #clientOf: ((source: any) => ClientInfo) | undefined;
+  readonly #clientSource: unknown;
+  #client: ClientInfo | undefined;
   /** Commits of this request (an unawaited `save()` and the final commit) never overlap. */
   #commits: SerialQueue | undefined;
   #finalCommitStarted = false;
 
-  constructor(sessions: TokenSession<T>, presented: PresentedToken, loaded: LoadedSession<T> | null, raw: unknown) {
+  constructor(
+    sessions: TokenSession<T>,
+    presented: PresentedToken,
+    loaded: LoadedSession<T> | null,
+    raw: unknown,
+    clientOf?: (source: any) => ClientInfo,
+    clientSource?: unknown,
+  ) {
     this.sessions = sessions;
     this.#records = sessions.records;
     // Kept only for a genid that may read it: an adapter that keys this handle by the request in
     // a WeakMap would otherwise keep every request alive into V8's old generation (a WeakMap
     // value pointing back at its key survives the young-generation GC).
     this.#raw = this.#records.genidReadsRequest ? raw : undefined;
+    // Likewise kept only where it is used.
+    this.#clientOf = this.#records.recordsMetadata ? clientOf : undefined;
+    this.#clientSource = this.#clientOf === undefined ? undefined : clientSource;
     this.#requestToken = presented.token;
     this.#stored = loaded;
     if (loaded) {
@@ -167,6 +181,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
     this.#fresh = { ttlMs, createdAt: Date.now() };
     this.#authenticatedAt = this.#fresh.createdAt;
     this.#reauthenticated = false;
+    this.#client = this.#clientOf?.(this.#clientSource);
     return this.#id!;
   }
 
@@ -244,6 +259,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
       touch: this.#touch,
       once: false,
       authenticatedAt: this.#reauthenticated ? this.#authenticatedAt! : undefined,
+      client: this.#client,
     };
     this.#touch = 'auto';
     return andThen(this.#records.commit(intent, stored === null ? null : stored.record), (outcome) => this.#committed(outcome));

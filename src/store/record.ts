@@ -68,12 +68,23 @@ export interface SessionRecord<T = unknown> {
   owner?: string;
   /** Epoch ms of the sign-in the session stands for, when a `reauthenticate()` moved it past `createdAt` (absent: `createdAt`). */
   authenticatedAt?: number;
+  /** Only with the engine's `metadata` option. */
+  meta?: SessionMetadata;
   /** Set on a one-time token's record (`newOnce`), which is never a session. */
   once?: true;
 }
 
+/** What `metadata: true` keeps of a session: the client that made it, and when it was last written. */
+export interface SessionMetadata {
+  userAgent?: string;
+  /** The client's address, as the framework tells it (its trusted-proxy setting decides). */
+  ip?: string;
+  /** Epoch ms of the session's last write (a change or a touch): no write is made for it. */
+  lastSeenAt: number;
+}
+
 /** What marks a record besides its data and lifetime. */
-export type RecordMarks = Pick<SessionRecord, 'owner' | 'once' | 'authenticatedAt'>;
+export type RecordMarks = Pick<SessionRecord, 'owner' | 'once' | 'authenticatedAt' | 'meta'>;
 
 /** The engine-wide expiry rule every expiry computation needs (the per-session TTL is in the record). */
 export interface ExpiryRules {
@@ -97,6 +108,7 @@ export function buildRecord<T>(
   };
   if (marks.owner !== undefined) record.owner = marks.owner;
   if (marks.authenticatedAt !== undefined) record.authenticatedAt = marks.authenticatedAt;
+  if (marks.meta !== undefined) record.meta = marks.meta;
   if (marks.once) record.once = true;
   return record;
 }

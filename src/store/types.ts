@@ -49,6 +49,8 @@ export interface SessionChange {
    * ever with a new key (`to` not `key`); absent, the stored `authenticatedAt` (if any) stays.
    */
   authenticatedAt?: number;
+  /** With the engine's `metadata` option: the record's `meta.lastSeenAt` afterwards (the rest of `meta` stays); absent, `meta` stays as stored. */
+  lastSeenAt?: number;
   /**
    * Epoch ms of the change. The new expiry is `min(now + ttl, createdAt + absoluteTtlMs)`; a
    * session that is not stored, or whose expiry is not after `now`, is not written at all.

@@ -5,7 +5,7 @@ import { buildRecord, expiresAt, type SessionRecord } from '../../src/store/reco
 type Data = Record<string, unknown>;
 const T0 = Date.UTC(2026, 0, 1);
 const TTL = 60_000; // default touchAfter for it: min(60 s, 30 s) = 30 s
-const RULES: PlanRules = { absoluteTtlMs: undefined, touchAfterMs: undefined, autoTouch: true, maxDataBytes: 65536, ownerKey: 'user' };
+const RULES: PlanRules = { absoluteTtlMs: undefined, touchAfterMs: undefined, autoTouch: true, maxDataBytes: 65536, ownerKey: 'user', metadata: false };
 const LOADED: Data = { user: 'ana', count: 1 };
 
 /** A record written at T0 with a 60 s TTL. */

@@ -180,6 +180,19 @@ function ownerAndOnceSuite(name: string, open: () => Promise<Setup>): void {
       expect((await capped.list('u1')).map(({ data }) => data['n']).sort()).toEqual([3, 4]);
     });
 
+    test('metadata: list() carries lastSeenAt, which each write moves (programmatic sessions have no client)', async () => {
+      const tracked = new TokenSession<Data>({ store: setup.store, index: setup.index, ownerKey: 'userId', metadata: true });
+      const { sid } = await tracked.new({ userId: 'u1' });
+      const [made] = await tracked.list('u1');
+      expect(Math.abs(Date.now() - made!.lastSeenAt!)).toBeLessThan(5000);
+      expect(made).not.toHaveProperty('userAgent');
+      await sleep(10);
+      await tracked.set(sid, { userId: 'u1', n: 1 });
+      const [after] = await tracked.list('u1');
+      expect(after!.lastSeenAt).toBeGreaterThan(made!.lastSeenAt!);
+      expect((await sessions.list('u1'))[0]!.lastSeenAt).toBe(after!.lastSeenAt); // an engine without the option still shows what is stored
+    });
+
     test('a listener that throws or rejects fails nothing, and the other listeners still run', async () => {
       const seen: string[] = [];
       sessions.on('create', () => {

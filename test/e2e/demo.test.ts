@@ -9,6 +9,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 const root = join(__dirname, '../..');
 export const ARTIFACTS = join(root, 'test-artifacts');
 const SHORT_TTL = 3;
+const MAX_AUTH_AGE = 2;
 
 function chromiumPath(): string | undefined {
   try {
@@ -21,7 +22,7 @@ function chromiumPath(): string | undefined {
 function startDemo(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(root, 'examples/express.mjs')], {
     cwd: root,
-    env: { ...process.env, PORT: '0', DEMO_SHORT_TTL: String(SHORT_TTL) },
+    env: { ...process.env, PORT: '0', DEMO_SHORT_TTL: String(SHORT_TTL), DEMO_MAX_AUTH_AGE: String(MAX_AUTH_AGE) },
   });
   return new Promise((resolve, reject) => {
     let output = '';
@@ -113,13 +114,13 @@ describeWithBrowser(`the demo page in headless Chromium${executablePath ? '' : '
     expect(headers.filter((h) => h === stored).length).toBeGreaterThanOrEqual(3);
     expect(await laptop.context.cookies()).toEqual([]);
 
-    // A second device: both sessions are listed, each with its times; this one is marked.
+    // A second device: both sessions are listed by browser, with their times; this one is marked.
     await signIn(phone.page, 'ana');
     await page.click('#refresh');
     await rowsAre(page, 2);
-    expect(await textOf(page, '#sessions tr.current td')).toBe('this device');
-    expect(await sessionRows(page).nth(0).locator('td').nth(1).textContent()).toMatch(/\d{1,2}:\d{2}:\d{2}/);
-    expect(await sessionRows(page).nth(0).locator('td').nth(2).textContent()).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+    expect(await textOf(page, '#sessions tr.current td')).toMatch(/^Chrome \d+ on Linux \(this device\)$/);
+    expect(await textOf(page, '#sessions tr:not(.current) td')).toMatch(/^Chrome \d+ on Linux$/);
+    for (const column of [1, 2, 3]) expect(await sessionRows(page).nth(0).locator('td').nth(column).textContent()).toMatch(/\d{1,2}:\d{2}:\d{2}/);
 
     // The laptop ends the phone's session; the phone learns it at its next request, and says why.
     await page.click('#sessions button.end');
@@ -140,6 +141,38 @@ describeWithBrowser(`the demo page in headless Chromium${executablePath ? '' : '
     expect(again?.status()).toBe(410);
     expect(await textOf(mail, '#used')).toBe('This link is no longer valid');
     await mail.close();
+
+    // Log out other devices: the phone is signed out, the laptop stays.
+    await signIn(phone.page, 'ana');
+    await page.click('#refresh');
+    await rowsAre(page, 2);
+    await page.click('#logout-others');
+    await noticeSays(page, 'Logged out your other devices: 1 session ended.');
+    await rowsAre(page, 1);
+    await phone.page.click('#increment');
+    await noticeSays(phone.page, 'ended from another device');
+
+    // Change password: fine on a recent sign-in; after MAX_AUTH_AGE it asks to sign in again, then works.
+    await page.click('#change-password');
+    await eventually(async () => expect(await textOf(page, '#password-status')).toContain('Password changed'));
+    await page.waitForTimeout(MAX_AUTH_AGE * 1000 + 300);
+    const before = await page.evaluate('sessionStorage.getItem("token-session-demo")');
+    await page.click('#change-password');
+    await visible(page, '#confirm');
+    expect(await textOf(page, '#password-status')).toContain(`within the last ${MAX_AUTH_AGE} s`);
+    await page.fill('#confirm-name', 'ana');
+    await page.click('#confirm-sign-in');
+    await eventually(async () => expect(await textOf(page, '#password-status')).toContain('Password changed'));
+    expect(await page.evaluate('sessionStorage.getItem("token-session-demo")')).not.toBe(before); // a fresh sign-in is a new token
+    expect(await textOf(page, '#user')).toBe('ana');
+
+    // The audit log: what happened to ana's sessions, newest first.
+    await eventually(async () => {
+      const events = await page.locator('#audit li').allTextContents();
+      expect(events[0]).toMatch(/regenerate …/);
+      expect(events.filter((event) => / destroy …/.test(event)).length).toBeGreaterThanOrEqual(2);
+      expect(events.filter((event) => / create …/.test(event)).length).toBeGreaterThanOrEqual(3);
+    });
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await signIn(phone.page, 'ana');

@@ -206,15 +206,17 @@ const startHono: Starter = async (options) => {
 /** The bare fetch adapter, its `wrap` around one fetch handler, on @hono/node-server's bridge from Node's server to fetch. */
 const startFetch: Starter = async (options) => {
   const sessions = fetchTokenSession(options as never);
-  const handler = sessions.wrap(async (request, session) => {
+  type NodeServerEnv = { incoming: { socket: { remoteAddress?: string | undefined } } };
+  // @hono/node-server hands the handler Node's request beside the web one: the client's address, for `metadata`.
+  const handler = sessions.wrap(async (request, session, _env: NodeServerEnv) => {
     const url = new URL(request.url);
     const route = ROUTES.find((r) => r.method === request.method && r.path === url.pathname);
     if (!route) return json(404, { statusCode: 404 });
     const refused = route.required ? sessions.unauthorized(session, route.required) : null;
     if (refused) return refused;
     return json(200, await route.handle(session, Object.fromEntries(url.searchParams)));
-  });
-  const fetch = (request: Request) => handler(request).catch(() => json(500, { statusCode: 500 }));
+  }, { clientAddress: (_request, env) => env.incoming.socket.remoteAddress });
+  const fetch = (request: Request, env: NodeServerEnv) => handler(request, env).catch(() => json(500, { statusCode: 500 }));
   return listen(createAdaptorServer({ fetch }) as Server);
 };
 

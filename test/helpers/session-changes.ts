@@ -63,6 +63,26 @@ export async function keepsTheSignInTime(store: AtomicSessionStore, sessions: To
 }
 
 /**
+ * With `metadata`, a change names `lastSeenAt`: the store sets it and keeps the rest of `meta`
+ * (who made the session) through that change, later ones that name none, and a new key.
+ */
+export async function keepsTheMetadata(store: AtomicSessionStore, sessions: TokenSession<Record<string, unknown>>): Promise<void> {
+  const read = (key: string) => new Promise<SessionRecord | null>((resolve, reject) => store.get(key, (err, found) => (err ? reject(err) : resolve(found as SessionRecord | null))));
+  const write = (key: string, record: SessionRecord) => new Promise<void>((resolve, reject) => store.set(key, record, (err) => (err ? reject(err) : resolve())));
+  const { sid } = await sessions.new({ user: 'ana' });
+  const key = storeKeyOfToken(sid);
+  const made = (await read(key))!;
+  await write(key, { ...made, meta: { userAgent: 'TestBrowser/1.0', ip: '203.0.113.7', lastSeenAt: made.createdAt } });
+  const seen = made.createdAt + 1000;
+  expect((await store.updateSession(change(key, { set: { n: 1 }, lastSeenAt: seen })))!.meta).toEqual({ userAgent: 'TestBrowser/1.0', ip: '203.0.113.7', lastSeenAt: seen });
+  await store.updateSession(change(key, { set: { n: 2 } }));
+  expect((await read(key))!.meta).toEqual({ userAgent: 'TestBrowser/1.0', ip: '203.0.113.7', lastSeenAt: seen });
+  const to = storeKeyOfToken(`${sid}-moved`);
+  await store.updateSession(change(key, { to, lastSeenAt: seen + 1000 }));
+  expect((await read(to))!.meta).toEqual({ userAgent: 'TestBrowser/1.0', ip: '203.0.113.7', lastSeenAt: seen + 1000 });
+}
+
+/**
  * The whole API on a store, with ownerKey 'user': reads, writes, TTLs, a new token, owners and
  * their lists, one-time codes (50 consumers at once, one winner). `stored(token)` says whether
  * the store still holds the session's key.

@@ -201,6 +201,37 @@ describe.each(Object.keys(ADAPTERS) as AdapterName[])('%s', (adapter) => {
     expect((await http.post('/logout-others')).status).toBe(500); // no session: ERR_NO_SESSION
   });
 
+  test('metadata: list() shows the user agent and address that made a session and its last write; without it the store holds neither, and the writes are the same', async () => {
+    async function run(metadata: boolean) {
+      const store = switchableStore();
+      const counts = countCalls(store);
+      const sessions = new TokenSession<any>({ store, ownerKey: 'user', metadata });
+      const running = await ADAPTERS[adapter]({ sessions });
+      try {
+        const http = request.agent(running.url);
+        const token = (await http.post('/login?user=ana').set('user-agent', 'TestBrowser/1.0').expect(200)).body.token as string;
+        const [made] = await sessions.list('ana');
+        await sleep(20);
+        await http.post('/count').set(HEADER, token).expect(200);
+        await http.get('/session').set(HEADER, token).expect(200); // a read within touchAfter: no write, no lastSeenAt
+        const [after] = await sessions.list('ana');
+        return { made: made!, after: after!, writes: counts.set, stored: JSON.stringify([...store.map.values()]) };
+      } finally {
+        await running.close();
+      }
+    }
+    const on = await run(true);
+    expect(on.made).toMatchObject({ userAgent: 'TestBrowser/1.0', ip: expect.stringMatching(/127\.0\.0\.1$/) });
+    expect(Math.abs(Date.now() - on.made.lastSeenAt!)).toBeLessThan(5000);
+    expect(on.after.lastSeenAt).toBeGreaterThan(on.made.lastSeenAt!);
+    expect(on.after).toMatchObject({ userAgent: 'TestBrowser/1.0' });
+    const off = await run(false);
+    for (const info of [off.made, off.after]) for (const field of ['userAgent', 'ip', 'lastSeenAt']) expect(info).not.toHaveProperty(field);
+    expect(off.stored).not.toContain('TestBrowser');
+    expect(off.stored).not.toContain('127.0.0.1');
+    expect(on.writes).toBe(off.writes);
+  });
+
   test('maxSessionsPerOwner: a third sign-in of one user ends the first, before its response', async () => {
     const http = await start({ sessions: new TokenSession<any>({ store: switchableStore(), ownerKey: 'user', maxSessionsPerOwner: 2 }) });
     const first = await login(http, 'ana');

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { TokenSession } from '../../src';
 import { pgStore, type PgSessionStore } from '../../stores/pg';
 import { describeWith, postgresUrl } from '../helpers/real-servers';
-import { appliesChangesAsTheContractSays, change, keepsTheSignInTime, runsTheWholeApi } from '../helpers/session-changes';
+import { appliesChangesAsTheContractSays, change, keepsTheMetadata, keepsTheSignInTime, runsTheWholeApi } from '../helpers/session-changes';
 import { storeKeyOfToken } from '../helpers/store-keys';
 
 // express-session reads a new cookie's originalMaxAge off the clock (expires - now): 60000, or 59999 when a millisecond ticked.
@@ -34,6 +34,10 @@ describeWith('postgres', 'pgStore on PostgreSQL', () => {
 
   test('a new sign-in (authenticatedAt) is written with the move, and kept by every later change', async () => {
     await keepsTheSignInTime(store, sessions);
+  });
+
+  test('metadata: a change sets lastSeenAt and keeps who made the session, through later changes and a new key', async () => {
+    await keepsTheMetadata(store, sessions);
   });
 
   test('the whole API, owners and one-time codes on the store\'s own index', async () => {

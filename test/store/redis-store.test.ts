@@ -9,7 +9,7 @@ import { expressTokenSession } from '../../integrations/express';
 import { redisStore, type RedisSessionStore } from '../../stores/redis';
 import { describeWith } from '../helpers/real-servers';
 import { REDIS_CLIENTS, type TestRedisClient } from '../helpers/redis-clients';
-import { appliesChangesAsTheContractSays, change, keepsTheSignInTime, runsTheWholeApi } from '../helpers/session-changes';
+import { appliesChangesAsTheContractSays, change, keepsTheMetadata, keepsTheSignInTime, runsTheWholeApi } from '../helpers/session-changes';
 import { storeKeyOfToken } from '../helpers/store-keys';
 
 // express-session reads a new cookie's originalMaxAge off the clock (expires - now): 60000, or 59999 when a millisecond ticked.
@@ -52,6 +52,10 @@ for (const kind of REDIS_CLIENTS) describeWith(kind.server, `redisStore on ${kin
 
   test('a new sign-in (authenticatedAt) is written with the move, and kept by every later change', async () => {
     await keepsTheSignInTime(store, sessions);
+  });
+
+  test('metadata: a change sets lastSeenAt and keeps who made the session, through later changes and a new key', async () => {
+    await keepsTheMetadata(store, sessions);
   });
 
   test('each session key expires with its session: PTTL is the record\'s own expiry', async () => {
