@@ -7,7 +7,7 @@ import type { ExpressSessionStore } from '../store/types';
 import { seedCall, type Callback } from './callback';
 import { intentOf as intent, type CommitIntent, type TouchRequest } from './commit-plan';
 import { copyData } from './data';
-import type { SessionEvent, SessionEventName, SessionListener } from './events';
+import type { SessionEventName, SessionListener } from './events';
 import { OneTimeTokens } from './one-time-tokens';
 import { resolveOptions, type TokenSessionOptions } from './options';
 import { Owners, type SessionInfo } from './owners';

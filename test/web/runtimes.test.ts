@@ -30,3 +30,16 @@ test.each(RUNTIMES)('$name: login, count, read, logout', async ({ script, runtim
     await server.stop();
   }
 }, 60_000);
+
+// With `metadata`, the Hono adapter reads the client's address where each runtime puts it: Bun's server, Deno's connection info.
+test.each(RUNTIMES.filter(({ name }) => name === 'Bun' || name === 'Deno'))('$name: metadata records the user agent and the address the runtime gives', async ({ runtime, env }) => {
+  const server = await startServerProcess('test/fixtures/web-metadata.mjs', env ?? {}, runtime);
+  try {
+    expect((await fetch(`${server.url}/login`, { method: 'POST', headers: { 'user-agent': 'TestBrowser/1.0' } })).status).toBe(200);
+    const [device] = (await (await fetch(`${server.url}/devices`)).json()) as Array<{ userAgent?: string; ip?: string; lastSeenAt?: number }>;
+    expect(device).toMatchObject({ userAgent: 'TestBrowser/1.0', ip: expect.stringMatching(/127\.0\.0\.1$/), lastSeenAt: expect.any(Number) });
+  } finally {
+    await server.stop();
+  }
+}, 60_000);
+
