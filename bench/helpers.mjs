@@ -1,5 +1,5 @@
 // What the benchmark scripts share: benchmark servers started pinned to core 0, and the test suite's TypeScript helpers (real servers, the round-trip counter), bundled by esbuild.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,4 +51,16 @@ export function startBenchServer(args, name, env = process.env) {
     child.once('message', ({ port }) => resolve({ port, ask, stop: () => child.kill(), finish }));
     child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
   });
+}
+
+/**
+ * Runs the calling script again pinned to core 1 (it, its load generator and the stores it starts),
+ * away from the servers on core 0, and exits with its status; returns in that run, or where nothing can be pinned.
+ */
+export function runOnLoadCore() {
+  if (!canPin || process.env.TOKEN_SESSION_BENCH_ON_LOAD_CORE) return;
+  const run = spawnSync('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit', env: { ...process.env, TOKEN_SESSION_BENCH_ON_LOAD_CORE: '1' },
+  });
+  process.exit(run.status ?? 1);
 }

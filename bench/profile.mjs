@@ -36,3 +36,15 @@ profile.samples.forEach((id, i) => {
 });
 console.log(`redis/${variant}/${path}: share of the server's busy CPU (self time)`);
 for (const [name, ms] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`${(100 * ms / busy).toFixed(1).padStart(5)}%  ${name}`);
+if (process.env.PROFILE_FUNCTIONS) {
+  // The hottest functions themselves, for finding what to make cheaper.
+  const byFunction = new Map();
+  profile.samples.forEach((id, i) => {
+    const { url, functionName, lineNumber } = frames.get(id);
+    if (functionName === '(idle)') return;
+    const name = `${functionName || '(anonymous)'} ${url.replace(/.*\/node_modules\//, '').replace(/.*\/dist\//, 'dist/')}:${lineNumber + 1}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  console.log('hottest functions (self time):');
+  for (const [name, ms] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_FUNCTIONS) || 40)) console.log(`${(100 * ms / busy).toFixed(1).padStart(5)}%  ${name}`);
+}

@@ -19,7 +19,9 @@ const { countingRoundTrips } = await import(process.env.HELPERS);
 
 async function connect() {
   if (backend === 'redis') {
-    const client = createClient({ url: process.env.REDIS_URL });
+    // BENCH_NODE_REDIS_TIMEOUT: node-redis' own command timeout for every variant (its default, 5 s, when unset).
+    const timeout = process.env.BENCH_NODE_REDIS_TIMEOUT;
+    const client = createClient({ url: process.env.REDIS_URL, ...(timeout !== undefined && { commandOptions: { timeout: Number(timeout) } }) });
     await client.connect();
     return client;
   }

@@ -59,11 +59,12 @@ function tableNames(table: string) {
  * record: $1 key, $2 new key, $3 now (ms), $4 ttl (ms) or null, $5 absoluteTtl (ms) or null,
  * $6 keys set (jsonb), $7 keys removed, $8 replace, $9 the owner or null, $10 whether to keep
  * the stored owner instead, $11 a new authenticatedAt or null (the stored one stays), $12 a new
- * meta.lastSeenAt or null (meta stays as stored). Every field
+ * meta.lastSeenAt or null (meta stays as stored). It answers the record afterwards; with
+ * `returnOnly` (the engine needs no record back), nothing but its row count. Every field
  * of the record is named here: what is not, the statement drops. Under READ COMMITTED, an
  * UPDATE that waited for another's lock evaluates all of this again on the row as it is then.
  */
-function updateStatement(name: string): string {
+function updateStatement(name: string, returnOnly = false): string {
   const ttl = `COALESCE($4::float8, (sess #>> '{cookie,originalMaxAge}')::float8)`;
   const expiry = `LEAST($3::float8 + ${ttl}, COALESCE((sess ->> 'createdAt')::float8 + $5::float8, 'Infinity'::float8))`;
   // Removed first, then set: a key in both is set (as the contract says).
@@ -84,7 +85,7 @@ function updateStatement(name: string): string {
     || (CASE WHEN ${meta} IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('meta', ${meta}) END)
 WHERE sid = $1 AND expire > to_timestamp($3 / 1000.0) AND sess ? 'createdAt' AND NOT sess ? 'once'
   AND jsonb_typeof(sess -> 'data') = 'object' AND ${expiry} > $3
-RETURNING sess`;
+${returnOnly ? '' : 'RETURNING sess'}`;
 }
 
 /**
@@ -115,60 +116,69 @@ export class PgSessionStore extends ExpressSessionCompatibleStore implements Ato
     this.index = this.#indexOnTables();
   }
 
-  async #query(name: string, text: string, values: unknown[]): Promise<{ rows: any[]; rowCount: number | null }> {
+  #query(statement: Statement, values: unknown[]): Promise<{ rows: any[]; rowCount: number | null }> {
     if (this.#schema !== undefined) {
       this.#ready ??= this.#pool.query({ text: this.#schema }).then(() => (this.#schema = undefined), (err: unknown) => {
         this.#ready = undefined; // tried again by the next query
         throw err;
       });
-      await this.#ready;
+      return this.#ready.then(() => this.#query(statement, values));
     }
-    return this.#pool.query({ name, text, values });
+    // pg copies a query's own properties, descriptor by descriptor, on every call, and reads the
+    // rest through its prototype: the values are the only own property (BENCHMARKS.md).
+    const query = Object.create(statement) as { name: string; text: string; values: unknown[] };
+    query.values = values;
+    return this.#pool.query(query);
   }
 
   get(key: string, callback?: Callback<any>): Promise<unknown> | undefined {
-    return answer(this.#query(...this.#sql.get, [key]).then(({ rows }) => rows[0]?.sess ?? null), callback);
+    return answer(this.readSession(key), callback);
+  }
+
+  readSession(key: string): Promise<unknown> {
+    return this.#query(this.#sql.get, [key]).then(({ rows }) => rows[0]?.sess ?? null);
   }
 
   set(key: string, value: object, callback?: Callback<void>): Promise<void> | undefined {
     const expiresAt = expiryOf(value, this.#defaultTtlMs);
     if (expiresAt <= Date.now()) return this.destroy(key, callback);
-    return answer(this.#query(...this.#sql.set, [key, JSON.stringify(value), expiresAt]).then(() => undefined), callback);
+    return answer(this.#query(this.#sql.set, [key, JSON.stringify(value), expiresAt]).then(() => undefined), callback);
   }
 
   destroy(key: string, callback?: Callback<void>): Promise<void> | undefined {
-    return answer(this.#query(...this.#sql.destroy, [key]).then(() => undefined), callback);
+    return answer(this.#query(this.#sql.destroy, [key]).then(() => undefined), callback);
   }
 
   /** express-session's touch: the row's expiry, and its cookie, become the value's. */
   touch(key: string, value: { cookie?: unknown }, callback?: Callback<void>): Promise<void> | undefined {
-    return answer(this.#query(...this.#sql.touch, [key, expiryOf(value, this.#defaultTtlMs), JSON.stringify(value.cookie ?? {})]).then(() => undefined), callback);
+    return answer(this.#query(this.#sql.touch, [key, expiryOf(value, this.#defaultTtlMs), JSON.stringify(value.cookie ?? {})]).then(() => undefined), callback);
   }
 
-  async updateSession(change: SessionChange): Promise<SessionRecord | null> {
-    const { rows } = await this.#query(...this.#sql.update, [
+  async updateSession(change: SessionChange): Promise<SessionRecord | true | null> {
+    const { rows, rowCount } = await this.#query(change.returnRecord ? this.#sql.update : this.#sql.updateOnly, [
       change.key, change.to, change.now, change.ttlMs ?? null, change.absoluteTtlMs ?? null,
       JSON.stringify(change.set), change.unset, change.replace, change.owner ?? null, change.owner === undefined, change.authenticatedAt ?? null, change.lastSeenAt ?? null,
     ]);
+    if (!change.returnRecord) return rowCount === 1 || null;
     return (rows[0]?.sess as SessionRecord | undefined) ?? null;
   }
 
   length(callback?: Callback<number>): Promise<number> | undefined {
-    return answer(this.#query(...this.#sql.length, []).then(({ rows }) => Number(rows[0].n)), callback);
+    return answer(this.#query(this.#sql.length, []).then(({ rows }) => Number(rows[0].n)), callback);
   }
 
   /** Every live session, by its key (as express-session's MemoryStore answers). */
   all(callback?: Callback<any>): Promise<Record<string, unknown>> | undefined {
-    return answer(this.#query(...this.#sql.all, []).then(({ rows }) => Object.fromEntries(rows.map((row) => [row.sid, row.sess]))), callback);
+    return answer(this.#query(this.#sql.all, []).then(({ rows }) => Object.fromEntries(rows.map((row) => [row.sid, row.sess]))), callback);
   }
 
   clear(callback?: Callback<void>): Promise<void> | undefined {
-    return answer(this.#query(...this.#sql.clear, []).then(() => undefined), callback);
+    return answer(this.#query(this.#sql.clear, []).then(() => undefined), callback);
   }
 
   /** Deletes expired rows and claims (reads never see them; call this from a job now and then). The number of sessions deleted. */
   async prune(): Promise<number> {
-    const [sessions] = await Promise.all([this.#query(...this.#sql.prune, []), this.#query(...this.#sql.pruneClaims, [])]);
+    const [sessions] = await Promise.all([this.#query(this.#sql.prune, []), this.#query(this.#sql.pruneClaims, [])]);
     return sessions.rowCount ?? 0;
   }
 
@@ -177,9 +187,9 @@ export class PgSessionStore extends ExpressSessionCompatibleStore implements Ato
     return {
       add: async () => undefined,
       remove: async () => undefined,
-      owned: async (owner): Promise<IndexEntry[]> => (await this.#query(...this.#sql.owned, [owner])).rows,
-      keyOf: async (id) => (await this.#query(...this.#sql.keyOf, [id])).rows[0]?.sid ?? null,
-      claim: async (name, expiresAt) => ((await this.#query(...this.#sql.claim, [name, expiresAt])).rowCount ?? 0) === 1,
+      owned: async (owner): Promise<IndexEntry[]> => (await this.#query(this.#sql.owned, [owner])).rows,
+      keyOf: async (id) => (await this.#query(this.#sql.keyOf, [id])).rows[0]?.sid ?? null,
+      claim: async (name, expiresAt) => ((await this.#query(this.#sql.claim, [name, expiresAt])).rowCount ?? 0) === 1,
     };
   }
 
@@ -189,11 +199,17 @@ export function pgStore(options: PgStoreOptions): PgSessionStore {
   return new PgSessionStore(options);
 }
 
-/** Every statement, with the name pg prepares it under on each connection. */
+/** A statement, with the name pg prepares it under on each connection. */
+interface Statement {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** Every statement the store sends. */
 function statements(table: string) {
   const { name, claims } = tableNames(table);
   const live = 'expire > now()';
-  const named = (id: string, text: string): [string, string] => [`token-session:${table}:${id}`, text];
+  const named = (id: string, text: string): Statement => Object.freeze({ name: `token-session:${table}:${id}`, text });
   return {
     get: named('get', `SELECT sess FROM ${name} WHERE sid = $1 AND ${live}`),
     set: named('set', `INSERT INTO ${name} (sid, sess, expire) VALUES ($1, $2, to_timestamp($3 / 1000.0))
@@ -201,6 +217,7 @@ ON CONFLICT (sid) DO UPDATE SET sess = excluded.sess, expire = excluded.expire`)
     destroy: named('destroy', `DELETE FROM ${name} WHERE sid = $1`),
     touch: named('touch', `UPDATE ${name} SET expire = to_timestamp($2 / 1000.0), sess = jsonb_set(sess, '{cookie}', $3::jsonb) WHERE sid = $1 AND ${live}`),
     update: named('update', updateStatement(name)),
+    updateOnly: named('update-only', updateStatement(name, true)),
     length: named('length', `SELECT count(*) AS n FROM ${name} WHERE ${live}`),
     all: named('all', `SELECT sid, sess FROM ${name} WHERE ${live}`),
     clear: named('clear', `DELETE FROM ${name}`),

@@ -36,8 +36,9 @@ return 1`);
 
 // A change (SessionChange) applied where the session is, only if it is a live session. ARGV:
 // now, ttl or '', absoluteTtl or '', the owner ('=' keeps it, '' for none, else ':' and the
-// owner), replace ('1'), the number of fields set, lastSeenAt or '', those fields and values,
-// then the fields removed (removed first: a field in both is set). Answers the hash afterwards.
+// owner), replace ('1'), the number of fields set, lastSeenAt or '', whether to answer the hash
+// afterwards ('1') or 1, those fields and values, then the fields removed (removed first: a field
+// in both is set). Answers false for no live session.
 const UPDATE = redisScript(`
 local key = KEYS[1]
 local meta = redis.call('HMGET', key, '$createdAt', '$ttl', '$once')
@@ -55,15 +56,16 @@ if ARGV[5] == '1' then
     if string.byte(field, 1) == 46 then redis.call('HDEL', key, field) end
   end
 end
-local sets = 8 + 2 * tonumber(ARGV[6])
+local sets = 9 + 2 * tonumber(ARGV[6])
 for j = sets, #ARGV do redis.call('HDEL', key, ARGV[j]) end
-for i = 8, sets - 1, 2 do redis.call('HSET', key, ARGV[i], ARGV[i + 1]) end
+for i = 9, sets - 1, 2 do redis.call('HSET', key, ARGV[i], ARGV[i + 1]) end
 if ARGV[7] ~= '' then redis.call('HSET', key, '$lastSeenAt', ARGV[7]) end
 if ARGV[4] == '' then redis.call('HDEL', key, '$owner')
 elseif ARGV[4] ~= '=' then redis.call('HSET', key, '$owner', string.sub(ARGV[4], 2)) end
 expires = string.format('%d', expires)
 redis.call('HSET', key, '$ttl', ttl, '$expires', expires)
 redis.call('PEXPIREAT', key, expires)
+if ARGV[8] ~= '1' then return 1 end
 return redis.call('HGETALL', key)`);
 
 // The first half of a move: the live session's hash, removed in the same step.
@@ -81,7 +83,9 @@ const RECORD_FIELDS = new Set(['cookie', 'data', 'createdAt', 'owner', 'once', '
  * `AtomicSessionStore`: token-session hands it each commit's changes, applied by one script.
  */
 export class RedisSessionStore extends ExpressSessionCompatibleStore implements AtomicSessionStore {
+  /** The client as given, for express-session's calls; `#engine` for token-session's, which the engine bounds with its `storeTimeout`. */
   readonly #redis: RedisCommands;
+  readonly #engine: RedisCommands;
   readonly #prefix: string;
   readonly #defaultTtlMs: number;
 
@@ -92,7 +96,8 @@ export class RedisSessionStore extends ExpressSessionCompatibleStore implements 
     }
     const { prefix = 'token-session:sess:', ttl = 86_400 } = options;
     if (typeof prefix !== 'string') throw new TokenSessionError('ERR_OPTIONS', `redisStore option "prefix" must be a string, got ${typeof prefix}`);
-    this.#redis = redisCommandsOf(options.client);
+    this.#redis = redisCommandsOf(options.client, false);
+    this.#engine = redisCommandsOf(options.client, true);
     this.#prefix = prefix;
     this.#defaultTtlMs = defaultTtlMsOf('redisStore', ttl);
   }
@@ -101,8 +106,12 @@ export class RedisSessionStore extends ExpressSessionCompatibleStore implements 
     return answer(this.#redis.hGetAll(this.#prefix + key).then(fromHash), callback);
   }
 
+  readSession(key: string): Promise<unknown> {
+    return this.#engine.hGetAll(this.#prefix + key).then(fromHash);
+  }
+
   set(key: string, value: object, callback?: Callback<void>): Promise<void> | undefined {
-    return answer(this.#write(this.#prefix + key, value), callback);
+    return answer(this.#write(this.#redis, this.#prefix + key, value), callback);
   }
 
   destroy(key: string, callback?: Callback<void>): Promise<void> | undefined {
@@ -115,17 +124,18 @@ export class RedisSessionStore extends ExpressSessionCompatibleStore implements 
     return answer(this.#redis.run(TOUCH, [this.#prefix + key], [String(expiresAt), String(ttlMs)]).then(() => undefined), callback);
   }
 
-  async updateSession(change: SessionChange): Promise<SessionRecord | null> {
+  async updateSession(change: SessionChange): Promise<SessionRecord | true | null> {
     if (change.to !== change.key) return this.#move(change);
     const fields = Object.keys(change.set).flatMap((name) => [`.${name}`, JSON.stringify(change.set[name])]);
     const args = [
       String(change.now), change.ttlMs === undefined ? '' : String(change.ttlMs), change.absoluteTtlMs === undefined ? '' : String(change.absoluteTtlMs),
       change.owner === undefined ? '=' : change.owner === null ? '' : `:${change.owner}`, change.replace ? '1' : '0', String(fields.length / 2),
-      change.lastSeenAt === undefined ? '' : String(change.lastSeenAt), ...fields,
+      change.lastSeenAt === undefined ? '' : String(change.lastSeenAt), change.returnRecord ? '1' : '0', ...fields,
       ...change.unset.map((name) => `.${name}`),
     ];
-    const answered = await this.#redis.run(UPDATE, [this.#prefix + change.key], args);
-    return answered ? fromHash(pairsOf(answered as string[])) as SessionRecord : null;
+    const answered = await this.#engine.run(UPDATE, [this.#prefix + change.key], args);
+    if (!answered) return null;
+    return Array.isArray(answered) ? fromHash(pairsOf(answered as string[])) as SessionRecord : true;
   }
 
   /**
@@ -134,10 +144,10 @@ export class RedisSessionStore extends ExpressSessionCompatibleStore implements 
    * are on different nodes of a cluster, so this is two round trips, not one.
    */
   async #move(change: SessionChange): Promise<SessionRecord | null> {
-    const taken = await this.#redis.run(TAKE, [this.#prefix + change.key], []);
+    const taken = await this.#engine.run(TAKE, [this.#prefix + change.key], []);
     if (!taken) return null;
     const moved = applySessionChange(fromHash(pairsOf(taken as string[])) as SessionRecord, change);
-    if (moved !== null) await this.#write(this.#prefix + change.to, moved);
+    if (moved !== null) await this.#write(this.#engine, this.#prefix + change.to, moved);
     return moved;
   }
 
@@ -167,13 +177,13 @@ export class RedisSessionStore extends ExpressSessionCompatibleStore implements 
     return keysWithPrefix(this.#prefix);
   }
 
-  async #write(key: string, value: object): Promise<void> {
+  async #write(redis: RedisCommands, key: string, value: object): Promise<void> {
     const { expiresAt } = this.#lifetimeOf(value);
     if (expiresAt <= Date.now()) {
-      await this.#redis.del(key);
+      await redis.del(key);
       return;
     }
-    await this.#redis.run(WRITE, [key], [String(expiresAt), ...toHash(value)]);
+    await redis.run(WRITE, [key], [String(expiresAt), ...toHash(value)]);
   }
 
   /** When a value expires, and its idle TTL (a record keeps both). */

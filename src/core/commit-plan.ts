@@ -41,6 +41,8 @@ export interface CommitIntent<T> {
   authenticatedAt: number | undefined;
   /** A fresh session's client (its request's user agent and address), recorded with `metadata`. */
   client: ClientInfo | undefined;
+  /** Whether the caller uses the record the commit leaves (for a later commit, or to answer with it). */
+  keepsRecord: boolean;
 }
 
 /** Who made a session, as the adapter tells it. */
@@ -54,7 +56,7 @@ export function intentOf<T>(from: string | null, to: string | null, ask: Partial
   // Field by field rather than a spread: the programmatic methods make one per call.
   return {
     from, to, fresh: ask.fresh ?? null, data: ask.data, baseline: ask.baseline, ttlMs: ask.ttlMs,
-    touch: ask.touch ?? 'never', once: ask.once ?? false, authenticatedAt: ask.authenticatedAt, client: ask.client,
+    touch: ask.touch ?? 'never', once: ask.once ?? false, authenticatedAt: ask.authenticatedAt, client: ask.client, keepsRecord: true,
   };
 }
 
@@ -172,7 +174,7 @@ export function reasonWithoutRecord<T>(intent: CommitIntent<T>): 'move' | 'merge
  * What a store that applies changes itself is handed for a move, a merge or a touch: the
  * caller's own changes (checked: throws `ERR_INVALID_DATA`), never the data as it read it.
  */
-export function changeOf<T>(intent: CommitIntent<T>, now: number, rules: PlanRules): SessionChange {
+export function changeOf<T>(intent: CommitIntent<T>, now: number, rules: PlanRules, returnRecord: boolean): SessionChange {
   const { data: asLeft, baseline } = intent;
   let set: Record<string, unknown> = {};
   let unset: string[] = [];
@@ -184,7 +186,7 @@ export function changeOf<T>(intent: CommitIntent<T>, now: number, rules: PlanRul
   const owner = ownerKey === undefined ? undefined
     : replace || Object.hasOwn(set, ownerKey) ? ownerOf(set, ownerKey) ?? null
       : unset.includes(ownerKey) ? null : undefined;
-  const change: SessionChange = { key: intent.from!, to: intent.to!, set, unset, replace, ttlMs: intent.ttlMs, absoluteTtlMs: rules.absoluteTtlMs, owner, now };
+  const change: SessionChange = { key: intent.from!, to: intent.to!, set, unset, replace, ttlMs: intent.ttlMs, absoluteTtlMs: rules.absoluteTtlMs, owner, now, returnRecord };
   if (intent.authenticatedAt !== undefined) change.authenticatedAt = intent.authenticatedAt;
   if (rules.metadata) change.lastSeenAt = now;
   return change;

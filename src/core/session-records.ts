@@ -19,7 +19,8 @@ export interface LoadedSession<T> {
 /** What a commit did, and the record now stored under the intent's `to` (`null` when there is none): a run plan, or nothing done. */
 export interface CommitOutcome<T> {
   reason: CommitReason;
-  record: SessionRecord<T> | null;
+  /** `undefined`: written, and not read back (the intent did not keep it). */
+  record: SessionRecord<T> | null | undefined;
 }
 
 /** One set of queues per store, so two engines on one store in one process are ordered too. */
@@ -78,7 +79,7 @@ export class SessionRecords<T> {
       if (!is1xSession(value)) return null;
       const { cookie: _cookie, ...data } = value;
       const fresh = { ttlMs: this.#options.ttlMs, createdAt: Date.now() };
-      return andThen(this.commit(intentOf<T>(token, key, { fresh, data: data as T }), null), ({ record }) => (record === null ? null : { key, record }));
+      return andThen(this.commit(intentOf<T>(token, key, { fresh, data: data as T }), null), ({ record }) => (record ? { key, record } : null));
     });
   }
 
@@ -135,7 +136,12 @@ export class SessionRecords<T> {
       if (reason === 'move' || reason === 'merge' || reason === 'touch') return this.#change(reason, intent, loaded);
     }
     return this.#queues.run(from, () => andThen(this.readLive(from, intent.once ? 'once' : 'session'), (current) => {
-      const plan = planCommit(intent, current, Date.now(), options, decided);
+      const now = Date.now();
+      // A touch found due on the record just read is still the store's to apply: a rewrite of
+      // what was read would undo another process's change made since.
+      const reason = decided ?? (this.#storeCalls.update && current !== null ? commitReason(intent, current, now, options) : undefined);
+      if (this.#storeCalls.update && (reason === 'move' || reason === 'merge' || reason === 'touch')) return this.#change(reason, intent, current);
+      const plan = planCommit(intent, current, now, options, reason);
       return plan === null ? { reason: null, record: current } : this.#run(plan, current, intent.once);
     }));
   }
@@ -146,14 +152,19 @@ export class SessionRecords<T> {
    * will be (the clients pipeline both: one round trip on one server), else after.
    */
   async #change(reason: 'move' | 'merge' | 'touch', intent: CommitIntent<T>, loaded: SessionRecord<T> | null | undefined): Promise<CommitOutcome<T>> {
-    const change = changeOf(intent, Date.now(), this.#options);
     const { index, ownerKey } = this.#options;
+    // The record afterwards is read back only for what needs it below, or for the caller: a
+    // request's last commit on a store without an owner index needs only "applied".
+    const returnRecord = intent.keepsRecord || ownerKey !== undefined || this.capOwner !== undefined || reason === 'move';
+    const change = changeOf(intent, Date.now(), this.#options, returnRecord);
     // What the store will make of the session, as far as the caller's read tells (another
     // process may have changed it meanwhile: then the index is corrected after).
     const expected = ownerKey !== undefined && loaded ? applySessionChange(loaded, change) : null;
     const indexed = expected?.owner === undefined ? undefined : index.add(expected.owner, publicIdOf(change.to), change.to, expiresAt(expected));
-    const [record] = await Promise.all([this.#storeCalls.update!(change) as Promise<SessionRecord<T> | null>, indexed]);
-    if (record === null) return { reason: 'gone', record: null };
+    const [answered] = await Promise.all([this.#storeCalls.update!(change) as Promise<SessionRecord<T> | true | null>, indexed]);
+    if (answered === null) return { reason: 'gone', record: null };
+    if (answered === true) return { reason, record: undefined };
+    const record = answered;
     const owner = ownerKey === undefined ? undefined : record.owner;
     if (owner !== undefined && (owner !== expected?.owner || expiresAt(record) !== expiresAt(expected))) {
       await index.add(owner, publicIdOf(change.to), change.to, expiresAt(record));

@@ -226,7 +226,7 @@ export class TokenSession<T = SessionData> {
     assertToken(sid);
     const record = touch === 'never'
       ? (await this.records.findShaped(sid))?.record ?? null
-      : (await this.#commitTo(sid, (key) => intent(key, key, { touch }))).record;
+      : (await this.#commitTo(sid, (key) => intent(key, key, { touch }))).record ?? null;
     return record === null ? null : copyData(record.data);
   }
 

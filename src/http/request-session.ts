@@ -260,6 +260,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
       once: false,
       authenticatedAt: this.#reauthenticated ? this.#authenticatedAt! : undefined,
       client: this.#client,
+      keepsRecord: !this.#finalCommitStarted,
     };
     this.#touch = 'auto';
     return andThen(this.#records.commit(intent, stored === null ? null : stored.record), (outcome) => this.#committed(outcome));
@@ -295,7 +296,7 @@ export class RequestSession<T = SessionData> implements TokenSessionHandle<T> {
    * lives on in the framework's request object, and a record held there costs the
    * young-generation GC (BENCHMARKS.md, "Why the code is shaped so").
    */
-  #written(record: SessionRecord<T>): { key: string; record: SessionRecord<T> | undefined } {
+  #written(record: SessionRecord<T> | undefined): { key: string; record: SessionRecord<T> | undefined } {
     return { key: this.#key!, record: this.#finalCommitStarted ? undefined : record };
   }
 }

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 export type RedisClient = NodeRedisLike | IoRedisLike;
 
 interface NodeRedisLike {
+  /** node-redis 5+: the same client, its commands sent with these options. */
+  withCommandOptions?(options: { timeout: number }): NodeRedisLike;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   set(key: string, value: string, options: { PXAT: number; NX?: true }): Promise<unknown>;
@@ -52,7 +54,14 @@ export interface RedisCommands {
   keysWithPrefix: ((prefix: string) => Promise<string[]>) | undefined;
 }
 
-export function redisCommandsOf(client: RedisClient): RedisCommands {
+/**
+ * @param boundedByEngine every call is one the engine makes, which it bounds with `storeTimeout`
+ *   itself: node-redis' own command timeout (`commandOptions.timeout`, 5 s by default since 6.0)
+ *   is then left off. It counts only until a command is written, and arms an
+ *   `AbortSignal.timeout` for each one, which costs more CPU than the rest of sending it
+ *   (BENCHMARKS.md); ioredis arms nothing unless asked.
+ */
+export function redisCommandsOf(client: RedisClient, boundedByEngine: boolean): RedisCommands {
   const cluster = isCluster(client);
   if (typeof (client as IoRedisLike).defineCommand === 'function') {
     const io = client as IoRedisLike;
@@ -68,7 +77,8 @@ export function redisCommandsOf(client: RedisClient): RedisCommands {
       keysWithPrefix: cluster || !io.scan ? undefined : (prefix) => scanAll(async (cursor) => io.scan!(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 100)),
     };
   }
-  const node = client as NodeRedisLike;
+  const given = client as NodeRedisLike;
+  const node = boundedByEngine && typeof given.withCommandOptions === 'function' ? given.withCommandOptions({ timeout: 0 }) : given;
   return {
     run: (script, keys, args) => withScript(
       () => node.evalSha(script.sha, { keys, arguments: args }),

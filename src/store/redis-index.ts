@@ -41,7 +41,7 @@ export function redisIndex(client: RedisIndexClient, options: RedisIndexOptions 
   if (/[{}]/.test(prefix)) {
     throw new TokenSessionError('ERR_OPTIONS', `redisIndex option "prefix" must not contain { or }: each owner's keys get a hash tag of their own (got ${JSON.stringify(prefix)})`);
   }
-  const redis = redisCommandsOf(client);
+  const redis = redisCommandsOf(client, true); // the engine calls an index only through toIndexCalls, which bounds each call
   // The tag is the owner: every key of one owner lands on one slot, and different owners on different ones.
   const ownerKeys = (owner: string) => [`${prefix}{${owner}}:ids`];
   const idKey = (id: string) => `${prefix}id:${id}`;

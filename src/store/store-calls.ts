@@ -41,6 +41,9 @@ export function toStoreCalls(store: ExpressSessionStore, timeoutMs: number): Sto
   };
   if (isAtomicStore(store)) {
     calls.update = (change) => Promise.resolve(guardedCall('store', 'updateSession', timeoutMs, () => store.updateSession(change))).then(orNull);
+    if (typeof store.readSession === 'function') {
+      calls.get = (key) => Promise.resolve(guardedCall('store', 'readSession', timeoutMs, () => store.readSession!(key))).then(orNull, nullIfNotFound);
+    }
   }
   return calls;
 }

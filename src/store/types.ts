@@ -52,6 +52,11 @@ export interface SessionChange {
   /** With the engine's `metadata` option: the record's `meta.lastSeenAt` afterwards (the rest of `meta` stays); absent, `meta` stays as stored. */
   lastSeenAt?: number;
   /**
+   * Whether the engine reads the record in the answer. `false` (a request's last commit, with no
+   * owner index to keep): the store may answer `true`, "applied", and spare reading the record back.
+   */
+  returnRecord: boolean;
+  /**
    * Epoch ms of the change. The new expiry is `min(now + ttl, createdAt + absoluteTtlMs)`; a
    * session that is not stored, or whose expiry is not after `now`, is not written at all.
    */
@@ -67,11 +72,18 @@ export interface SessionChange {
  */
 export interface AtomicSessionStore extends ExpressSessionStore {
   /**
-   * Applies `change` to the live session under `change.key` and answers the record as it is
-   * stored afterwards (its `cookie.expires` a `Date` or an ISO string), or `null` when there was
-   * no live session there, in which case nothing is written.
+   * Optional: the value under `key`, as `get` answers it (`null` for none), for the engine.
+   * The engine bounds this call and `updateSession` with its `storeTimeout`, so a store may
+   * leave off a timeout of its own that express-session's calls of `get` still need.
    */
-  updateSession(change: SessionChange): Promise<SessionRecord | null>;
+  readSession?(key: string): Promise<unknown>;
+  /**
+   * Applies `change` to the live session under `change.key` and answers the record as it is
+   * stored afterwards (its `cookie.expires` a `Date` or an ISO string), or `true` instead when
+   * `change.returnRecord` is `false`; or `null` when there was no live session there, in which
+   * case nothing is written.
+   */
+  updateSession(change: SessionChange): Promise<SessionRecord | true | null>;
 }
 
 export function isAtomicStore(store: ExpressSessionStore): store is AtomicSessionStore {

@@ -8,12 +8,12 @@ export function countingRoundTrips<C extends object>(client: C): { client: C; ro
   let roundTrips = 0;
   let sendingThisTurn = false;
   const commands: string[] = [];
-  const counted = new Proxy(client, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver) as unknown;
+  const counting = <T extends object>(target: T): T => new Proxy(target, {
+    get(on, name, receiver) {
+      const value = Reflect.get(on, name, receiver) as unknown;
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        const result = (value as (...a: unknown[]) => unknown).apply(on, args);
         if (typeof (result as { then?: unknown } | null)?.then === 'function') {
           commands.push(String(name));
           if (!sendingThisTurn) {
@@ -21,10 +21,13 @@ export function countingRoundTrips<C extends object>(client: C): { client: C; ro
             sendingThisTurn = true;
             setImmediate(() => (sendingThisTurn = false));
           }
+        } else if (result !== on && typeof (result as { sendCommand?: unknown } | null)?.sendCommand === 'function') {
+          // The same client with other options (node-redis' withCommandOptions): its commands count too.
+          return counting(result as object);
         }
         return result;
       };
     },
   });
-  return { client: counted, roundTrips: () => roundTrips, commands: () => commands };
+  return { client: counting(client), roundTrips: () => roundTrips, commands: () => commands };
 }

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { TokenSession } from '../../src';
 import { pgStore, type PgSessionStore } from '../../stores/pg';
 import { describeWith, postgresUrl } from '../helpers/real-servers';
-import { appliesChangesAsTheContractSays, change, keepsTheMetadata, keepsTheSignInTime, runsTheWholeApi } from '../helpers/session-changes';
+import { appliesChangesAsTheContractSays, change, keepsTheMetadata, recordIn, keepsTheSignInTime, runsTheWholeApi } from '../helpers/session-changes';
 import { storeKeyOfToken } from '../helpers/store-keys';
 
 // express-session reads a new cookie's originalMaxAge off the clock (expires - now): 60000, or 59999 when a millisecond ticked.
@@ -61,12 +61,12 @@ describeWith('postgres', 'pgStore on PostgreSQL', () => {
     await Promise.all(Array.from({ length: 30 }, (_, i) => store.updateSession(change(key, { set: { [`k${i}`]: i } }))));
     await store.updateSession(change(key, { unset: ['drop'] }));
     expect(await sessions.getNotTouch(sid)).toEqual({ user: 'ana', keep: 1, ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, i])) });
-    expect((await store.updateSession(change(key, { set: { user: 42 }, owner: '42' })))?.owner).toBe('42');
+    expect(recordIn(await store.updateSession(change(key, { set: { user: 42 }, owner: '42' })))?.owner).toBe('42');
     expect((await row(sid)).owner).toBe('42');
-    expect((await store.updateSession(change(key, { set: { user: 'bé "x"' }, owner: 'bé "x"' })))?.owner).toBe('bé "x"');
-    expect((await store.updateSession(change(key, { unset: ['user'], owner: null })))?.owner).toBeUndefined();
+    expect(recordIn(await store.updateSession(change(key, { set: { user: 'bé "x"' }, owner: 'bé "x"' })))?.owner).toBe('bé "x"');
+    expect(recordIn(await store.updateSession(change(key, { unset: ['user'], owner: null })))?.owner).toBeUndefined();
     expect((await row(sid)).owner).toBeNull();
-    expect((await store.updateSession(change(key, { set: { only: true }, replace: true })))?.data).toEqual({ only: true });
+    expect(recordIn(await store.updateSession(change(key, { set: { only: true }, replace: true })))?.data).toEqual({ only: true });
   });
 
   test('updateSession writes nothing where there is no live session: none, destroyed, expired, past absoluteTtl, a one-time code, another value', async () => {

@@ -9,7 +9,7 @@ import { expressTokenSession } from '../../integrations/express';
 import { redisStore, type RedisSessionStore } from '../../stores/redis';
 import { describeWith } from '../helpers/real-servers';
 import { REDIS_CLIENTS, type TestRedisClient } from '../helpers/redis-clients';
-import { appliesChangesAsTheContractSays, change, keepsTheMetadata, keepsTheSignInTime, runsTheWholeApi } from '../helpers/session-changes';
+import { appliesChangesAsTheContractSays, change, keepsTheMetadata, recordIn, keepsTheSignInTime, runsTheWholeApi } from '../helpers/session-changes';
 import { storeKeyOfToken } from '../helpers/store-keys';
 
 // express-session reads a new cookie's originalMaxAge off the clock (expires - now): 60000, or 59999 when a millisecond ticked.
@@ -102,10 +102,10 @@ for (const kind of REDIS_CLIENTS) describeWith(kind.server, `redisStore on ${kin
     await store.updateSession(change(key, { unset: ['drop'] }));
     const merged = await sessions.getNotTouch(sid);
     expect(merged).toEqual({ user: 'ana', keep: 1, ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, i])) });
-    expect((await store.updateSession(change(key, { set: { user: 42 }, owner: '42' })))?.owner).toBe('42');
-    expect((await store.updateSession(change(key, { set: { user: 'bé "x"' }, owner: 'bé "x"' })))?.owner).toBe('bé "x"');
-    expect((await store.updateSession(change(key, { unset: ['user'], owner: null })))?.owner).toBeUndefined();
-    const replaced = await store.updateSession(change(key, { set: { only: true }, replace: true }));
+    expect(recordIn(await store.updateSession(change(key, { set: { user: 42 }, owner: '42' })))?.owner).toBe('42');
+    expect(recordIn(await store.updateSession(change(key, { set: { user: 'bé "x"' }, owner: 'bé "x"' })))?.owner).toBe('bé "x"');
+    expect(recordIn(await store.updateSession(change(key, { unset: ['user'], owner: null })))?.owner).toBeUndefined();
+    const replaced = recordIn(await store.updateSession(change(key, { set: { only: true }, replace: true })));
     expect(replaced?.data).toEqual({ only: true });
   });
 
