@@ -1,10 +1,12 @@
 // What the benchmark scripts share: benchmark servers started pinned to core 0, and the test suite's TypeScript helpers (real servers, the round-trip counter), bundled by esbuild.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import pg from 'pg';
+import { pgStoreSchema } from 'token-session/pg';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -63,4 +65,13 @@ export function runOnLoadCore() {
     stdio: 'inherit', env: { ...process.env, TOKEN_SESSION_BENCH_ON_LOAD_CORE: '1' },
   });
   process.exit(run.status ?? 1);
+}
+
+/** The tables of bench/store-server.mjs's PostgreSQL variants on `url`: `<table>_own` (pgStore's), `<table>_generic` (connect-pg-simple's). */
+export async function makePgTables(url, table) {
+  const pool = new pg.Pool({ connectionString: url });
+  await pool.query(pgStoreSchema(`${table}_own`));
+  const genericSql = readFileSync(join(root, 'node_modules/connect-pg-simple/table.sql'), 'utf8');
+  await pool.query(genericSql.replaceAll('"session', `"${table}_generic`).replace('"IDX_session_expire"', `"${table}_generic_expire"`));
+  await pool.end();
 }

@@ -1,21 +1,23 @@
-// `npm run bench:profile -- <variant> <read|write>`: one bench/store-server.mjs variant on a real redis-server, under 6 s
-// of load with V8's CPU profiler on; prints where the server's CPU went, by package (self time), token-session's own included.
+// `npm run bench:profile -- <variant> <read|write> [redis|pg]`: one bench/store-server.mjs variant on a real redis-server or
+// PostgreSQL, under 6 s of load with V8's CPU profiler on; prints where the server's CPU went, by package (self time), token-session's
+// own included (and, with PROFILE_FUNCTIONS=n, the n hottest functions).
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { credentials } from './credentials.mjs';
-import { bundleTestHelpers, startBenchServer } from './helpers.mjs';
+import { bundleTestHelpers, makePgTables, startBenchServer } from './helpers.mjs';
 
-const [variant = 'ts-own-express', path = 'write'] = process.argv.slice(2);
+const [variant = 'ts-own-express', path = 'write', backend = 'redis'] = process.argv.slice(2);
 const helpers = await bundleTestHelpers();
-const { startRedis } = await import(helpers);
-const server = await startRedis();
+const { startRedis, startPostgres } = await import(helpers);
+const server = backend === 'pg' ? await startPostgres() : await startRedis();
+if (backend === 'pg') await makePgTables(server.url, 'profile');
 const dir = mkdtempSync(join(tmpdir(), 'token-session-profile-'));
-const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, fileURLToPath(new URL('./store-server.mjs', import.meta.url)), 'redis', variant];
-const env = { ...process.env, HELPERS: helpers, REDIS_URL: server.url };
-const app = await startBenchServer(args, `redis/${variant}`, env);
+const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, fileURLToPath(new URL('./store-server.mjs', import.meta.url)), backend, variant];
+const env = { ...process.env, HELPERS: helpers, ...(backend === 'pg' ? { PG_URL: server.url, PG_TABLE: 'profile' } : { REDIS_URL: server.url }) };
+const app = await startBenchServer(args, `${backend}/${variant}`, env);
 const headers = await credentials(app.port, variant.startsWith('bare') ? 'bare' : variant);
 await autocannon({ url: `http://127.0.0.1:${app.port}/${path}`, headers, connections: 20, duration: 6 });
 await app.finish(); // V8 writes the profile as the server exits
@@ -34,7 +36,7 @@ profile.samples.forEach((id, i) => {
     : url.includes('/dist/') ? 'token-session' : url.startsWith('node:') ? 'node' : functionName;
   byPackage.set(name, (byPackage.get(name) ?? 0) + ms);
 });
-console.log(`redis/${variant}/${path}: share of the server's busy CPU (self time)`);
+console.log(`${backend}/${variant}/${path}: share of the server's busy CPU (self time)`);
 for (const [name, ms] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`${(100 * ms / busy).toFixed(1).padStart(5)}%  ${name}`);
 if (process.env.PROFILE_FUNCTIONS) {
   // The hottest functions themselves, for finding what to make cheaper.

@@ -281,7 +281,7 @@ function storesSection() {
   }
   lines.push(`Targets (✅/❌): on Express, token-session on its own store at least ${STORE_TARGET.ratio} × express-session's req/s, reading and`);
   lines.push(`writing; a read in ${STORE_TARGET.roundTrips.read} round trip, a write in ${STORE_TARGET.roundTrips.write}: the read of the session every request makes, and its write in one.`, '');
-  lines.push(...WHERE_A_WRITE_GOES);
+  lines.push(...writeCostLines(samples));
   return lines;
 }
 
@@ -303,23 +303,52 @@ function platformSection(microSamples) {
   return lines;
 }
 
-/** Measured apart with `npm run bench:profile` (V8's CPU profiler), not by this run: why writes stay under the target. */
-const WHERE_A_WRITE_GOES = [
-  '### Where a writing request\'s CPU goes (Express on redis-server)',
+/** CPU per request on each store, from the same run: where the write ratio comes from. */
+function writeCostLines(samples) {
+  const cpu = (key) => median(samples[key].map((sample) => sample.cpuUs));
+  const lines = ['### Where a writing request\'s CPU goes', ''];
+  lines.push('A writing request makes two round trips with either library (the read every request makes, then the write), and the');
+  lines.push('Express server\'s core is busy all the while, so req/s follow CPU per request (µs, the median of the windows above):', '');
+  lines.push('| | bare Express | token-session, read-only | token-session, writing | express-session, writing | × in CPU |', '|---|---|---|---|---|---|');
+  for (const [backend, name] of [['redis', 'redis-server'], ['pg', 'PostgreSQL']]) {
+    if (!samples[`${backend}/peer-express/write`]) continue;
+    const [bare, read, write, peer] = ['bare-express/write', 'ts-own-express/read', 'ts-own-express/write', 'peer-express/write'].map((key) => cpu(`${backend}/${key}`));
+    lines.push(`| ${name} | ${fmt(bare)} | ${fmt(read)} | ${fmt(write)} | ${fmt(peer)} | ${fmt(peer / write, 2)} |`);
+  }
+  lines.push('', ...WRITE_COSTS);
+  return lines;
+}
+
+/** Measured apart (the commands are in the text), not by this run. */
+const WRITE_COSTS = [
+  'On PostgreSQL, a request that waits for one query costs the server far more than pg\'s own work on it (about 20 µs of',
+  'CPU a query in a loop, `node bench/pg-query.mjs`): while it waits, its socket reads and writes and its turns of the',
+  'event loop no longer batch with its neighbours\'. A second query adds little: token-session\'s write costs about what its',
+  'read does. `npm run bench:profile -- ts-own-express write pg` (and `peer-express`), self time, share of the busy CPU, two runs each:',
   '',
-  'A writing request makes two round trips with either library (read, then write), and the Express server\'s core is',
-  'busy all the while: the ratio is one of CPU per request. `npm run bench:profile -- ts-own-express write` (and',
-  '`peer-express`) profiles one server under the same load. Self time, share of the busy CPU, two runs each:',
+  '| | Node (http, streams, timers) | socket writes (writev) | garbage collector | the session library | pg, pg-protocol, pg-pool | Express + router |',
+  '|---|---|---|---|---|---|---|',
+  '| token-session on pgStore | 35.6% | 18.8–19.4% | 7.2–7.6% | 5.5–6.7% | 10.3–11.0% | 9.1–9.5% |',
+  '| express-session on connect-pg-simple | 34.9–36.1% | 18.7–19.1% | 8.4–8.5% | 9.2–9.5% (express-session 6.5–6.7, connect-pg-simple 1.3–1.5, on-headers 1.2–1.5) | 8.3–9.3% | 7.3–8.4% |',
   '',
-  '| | Node (http, streams, timers) | garbage collector | the session library | @redis/client | Express + router |',
-  '|---|---|---|---|---|---|',
-  '| token-session on its own store | 38.2–38.7% | 17.3–18.3% | 7.9–8.0% | 5.5–5.6% | 11.2–11.3% |',
-  '| express-session on connect-redis | 36.9–38.2% | 18.3–19.2% | 10.5% (express-session 9.2, connect-redis 1.3) | 4.0–4.3% | 9.6–9.7% |',
+  'token-session\'s own code is 6% of a PostgreSQL write\'s CPU. Were it free, the write would stand near 1.3 × and no',
+  'further: the rest is what both pay, Node\'s HTTP server, the socket writes, pg and the garbage collector.',
   '',
-  'token-session\'s own code is 8% of a writing request\'s CPU (about 12 of 155 µs). Were it free, the request would still',
-  'cost 143 µs against express-session\'s 180: 1.26 ×, under 1.3 ×. The rest is what both pay: Node\'s HTTP server, Express,',
-  'the garbage collector, and node-redis, which arms an `AbortSignal.timeout` for each of the two commands (its default',
-  '5 s command timeout). Reads reach the target because they save a round trip: one command where express-session sends two.',
+  'What the writes of token-session\'s own stores leave out, each measured in `bench/stores.mjs` windows as above:',
+  '',
+  '- **node-redis\' command timer.** node-redis arms an `AbortSignal.timeout` for every command (its `commandOptions.timeout`,',
+  '  5 s by default) and drops it once the command is written. redisStore and redisIndex send the engine\'s commands without',
+  '  it: the engine\'s `storeTimeout` bounds each call. That took a write on redisStore from 166 to 136 µs (two commands,',
+  '  about 14 µs each). With node-redis\' timer off for express-session too (`BENCH_STORES=redis',
+  '  BENCH_VARIANTS=ts-own-express,peer-express BENCH_NODE_REDIS_TIMEOUT=0 npm run bench:stores`, 5 rounds), its write costs',
+  '  189 µs against token-session\'s 147: 1.29 × in CPU, 1.25 × in req/s. express-session then has no bound at all on a',
+  '  Redis that does not answer; token-session keeps `storeTimeout`.',
+  '- **The record read back.** A request\'s last commit asks the store for no record (`returnRecord: false`): pgStore\'s',
+  '  statement has no `RETURNING`, redisStore\'s script answers 1 instead of the hash. On PostgreSQL that took a write',
+  '  from 188 to 180 µs.',
+  '- **pg\'s copy of each query.** pg copies a query object\'s own properties, descriptor by descriptor, on every call.',
+  '  pgStore\'s queries keep their statement\'s name and text on the prototype, the values the only own property: about',
+  '  1 µs (0 to 2) less a query (`node bench/pg-query.mjs`, three rounds).',
   '',
 ];
 

@@ -6,13 +6,11 @@
 //      BENCH_STORES=redis,pg and BENCH_VARIANTS=ts-own-express,... run only those and write no file;
 //      BENCH_NODE_REDIS_TIMEOUT=0 turns node-redis' own command timeout off for every variant (a partial run too).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { pgStoreSchema } from 'token-session/pg';
 import { credentials } from './credentials.mjs';
-import { bundleTestHelpers, canPin, runOnLoadCore, startBenchServer } from './helpers.mjs';
+import { bundleTestHelpers, canPin, makePgTables, runOnLoadCore, startBenchServer } from './helpers.mjs';
 
 runOnLoadCore();
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
@@ -60,10 +58,7 @@ const postgres = await startPostgres();
 const table = 'bench_sessions';
 const samples = {};
 try {
-  const pool = new pg.Pool({ connectionString: postgres.url });
-  await pool.query(pgStoreSchema(`${table}_own`));
-  await pool.query(readFileSync(here('../node_modules/connect-pg-simple/table.sql'), 'utf8').replaceAll('"session', `"${table}_generic`).replace('"IDX_session_expire"', `"${table}_generic_expire"`));
-  await pool.end();
+  await makePgTables(postgres.url, table);
   const backends = { redis: { REDIS_URL: redis.url }, pg: { PG_URL: postgres.url, PG_TABLE: table } };
   for (const [backend, env] of Object.entries(backends).filter(([name]) => only('BENCH_STORES')?.includes(name) ?? true)) {
     const servers = [];
