@@ -1,6 +1,7 @@
 // `node bench/pg-query.mjs`: CPU of one pool.query of pgStore's read, in a loop on a PostgreSQL started for the run,
 // with the query object as pgStore makes it (its statement on the prototype, the values its only own property)
-// against a plain object: pg copies a query's own properties, descriptor by descriptor, on every call.
+// against a plain object (pg copies a query's own properties, descriptor by descriptor, on every call), and
+// against an unnamed statement, which PostgreSQL parses again on every call.
 import pg from 'pg';
 import { bundleTestHelpers } from './helpers.mjs';
 
@@ -13,6 +14,7 @@ const statement = Object.freeze({ name: 'read', text: 'SELECT sess FROM t WHERE 
 const shapes = {
   'statement on the prototype': () => Object.assign(Object.create(statement), { values: ['k'] }),
   'plain object': () => ({ name: statement.name, text: statement.text, values: ['k'] }),
+  'unnamed statement': () => ({ text: statement.text, values: ['k'] }),
 };
 
 /** µs of this process's CPU per query, `inFlight` queries at a time. */

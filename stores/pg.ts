@@ -59,12 +59,12 @@ function tableNames(table: string) {
  * record: $1 key, $2 new key, $3 now (ms), $4 ttl (ms) or null, $5 absoluteTtl (ms) or null,
  * $6 keys set (jsonb), $7 keys removed, $8 replace, $9 the owner or null, $10 whether to keep
  * the stored owner instead, $11 a new authenticatedAt or null (the stored one stays), $12 a new
- * meta.lastSeenAt or null (meta stays as stored). It answers the record afterwards; with
- * `returnOnly` (the engine needs no record back), nothing but its row count. Every field
+ * meta.lastSeenAt or null (meta stays as stored). `returning`: it answers the record afterwards;
+ * else (the engine needs no record back) nothing but its row count. Every field
  * of the record is named here: what is not, the statement drops. Under READ COMMITTED, an
  * UPDATE that waited for another's lock evaluates all of this again on the row as it is then.
  */
-function updateStatement(name: string, returnOnly = false): string {
+function updateStatement(name: string, returning: boolean): string {
   const ttl = `COALESCE($4::float8, (sess #>> '{cookie,originalMaxAge}')::float8)`;
   const expiry = `LEAST($3::float8 + ${ttl}, COALESCE((sess ->> 'createdAt')::float8 + $5::float8, 'Infinity'::float8))`;
   // Removed first, then set: a key in both is set (as the contract says).
@@ -85,7 +85,7 @@ function updateStatement(name: string, returnOnly = false): string {
     || (CASE WHEN ${meta} IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('meta', ${meta}) END)
 WHERE sid = $1 AND expire > to_timestamp($3 / 1000.0) AND sess ? 'createdAt' AND NOT sess ? 'once'
   AND jsonb_typeof(sess -> 'data') = 'object' AND ${expiry} > $3
-${returnOnly ? '' : 'RETURNING sess'}`;
+${returning ? 'RETURNING sess' : ''}`;
 }
 
 /**
@@ -116,13 +116,13 @@ export class PgSessionStore extends ExpressSessionCompatibleStore implements Ato
     this.index = this.#indexOnTables();
   }
 
-  #query(statement: Statement, values: unknown[]): Promise<{ rows: any[]; rowCount: number | null }> {
+  async #query(statement: Statement, values: unknown[]): Promise<{ rows: any[]; rowCount: number | null }> {
     if (this.#schema !== undefined) {
       this.#ready ??= this.#pool.query({ text: this.#schema }).then(() => (this.#schema = undefined), (err: unknown) => {
         this.#ready = undefined; // tried again by the next query
         throw err;
       });
-      return this.#ready.then(() => this.#query(statement, values));
+      await this.#ready;
     }
     // pg copies a query's own properties, descriptor by descriptor, on every call, and reads the
     // rest through its prototype: the values are the only own property (BENCHMARKS.md).
@@ -155,7 +155,7 @@ export class PgSessionStore extends ExpressSessionCompatibleStore implements Ato
   }
 
   async updateSession(change: SessionChange): Promise<SessionRecord | true | null> {
-    const { rows, rowCount } = await this.#query(change.returnRecord ? this.#sql.update : this.#sql.updateOnly, [
+    const { rows, rowCount } = await this.#query(change.returnRecord ? this.#sql.update : this.#sql.updateWithoutRecord, [
       change.key, change.to, change.now, change.ttlMs ?? null, change.absoluteTtlMs ?? null,
       JSON.stringify(change.set), change.unset, change.replace, change.owner ?? null, change.owner === undefined, change.authenticatedAt ?? null, change.lastSeenAt ?? null,
     ]);
@@ -216,8 +216,8 @@ function statements(table: string) {
 ON CONFLICT (sid) DO UPDATE SET sess = excluded.sess, expire = excluded.expire`),
     destroy: named('destroy', `DELETE FROM ${name} WHERE sid = $1`),
     touch: named('touch', `UPDATE ${name} SET expire = to_timestamp($2 / 1000.0), sess = jsonb_set(sess, '{cookie}', $3::jsonb) WHERE sid = $1 AND ${live}`),
-    update: named('update', updateStatement(name)),
-    updateOnly: named('update-only', updateStatement(name, true)),
+    update: named('update', updateStatement(name, true)),
+    updateWithoutRecord: named('update-without-record', updateStatement(name, false)),
     length: named('length', `SELECT count(*) AS n FROM ${name} WHERE ${live}`),
     all: named('all', `SELECT sid, sess FROM ${name} WHERE ${live}`),
     clear: named('clear', `DELETE FROM ${name}`),
