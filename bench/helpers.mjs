@@ -1,4 +1,4 @@
-// What the benchmark scripts share: benchmark servers started pinned to core 0, and the test suite's TypeScript helpers (real servers, the round-trip counter), bundled by esbuild.
+// What the benchmark scripts share: servers pinned to core 0 and the load generator to core 1, the PostgreSQL variants' tables, and the test suite's TypeScript helpers (real servers, the round-trip counter), bundled by esbuild.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
