@@ -56,6 +56,17 @@ test('examples/express.mjs (the demo): a user cannot end another user\'s session
   }
 }, 20_000);
 
+test('examples/express.mjs (the demo): a verification link with no code, a malformed one or two answers 410, not 500', async () => {
+  const { url, child } = await startExample('express');
+  try {
+    for (const query of ['', '?code=', '?code=%00%FF', '?code=a&code=b', '?code[x]=1', `?code=${'x'.repeat(300)}`, '?code=never-issued-code']) {
+      expect((await fetch(`${url}/verify${query}`)).status).toBe(410);
+    }
+  } finally {
+    child.kill();
+  }
+}, 20_000);
+
 test.each(['express', 'koa', 'fastify', 'hapi'])('examples/%s.mjs: login, count, read, logout', async (name) => {
   const { url, child } = await startExample(name);
   try {

@@ -7,7 +7,7 @@ import { copyData } from './data';
 import type { ResolvedOptions } from './options';
 import type { SessionRecords } from './session-records';
 import { ttlMsOf } from './ttl';
-import { assertToken, onceKeyOf } from './tokens';
+import { isTokenShaped, onceKeyOf } from './tokens';
 
 /**
  * Tokens for time-limited links and codes (email verification, password reset), good once.
@@ -32,8 +32,13 @@ export class OneTimeTokens<T> {
     return token;
   }
 
+  /**
+   * The data of a live one-time token, once; `null` for any other. A code comes from a link, so
+   * from the client: a missing or malformed one is "no such code" too, as the handler of a link
+   * needs it (an "expired or invalid link" page), not an error.
+   */
   async consume(token: string): Promise<T | null> {
-    assertToken(token);
+    if (!isTokenShaped(token)) return null;
     const key = onceKeyOf(token, this.#hashTokens);
     const record = await this.#records.readLive(key, 'once');
     // Many callers may read the record; only the one that wins the claim gets the data.

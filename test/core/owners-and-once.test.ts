@@ -300,7 +300,16 @@ describe('bad use', () => {
     await expect(sessions.list({} as never)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
     await expect(sessions.destroyById(42 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_TOKEN' });
     await expect(sessions.newOnce({}, 0)).rejects.toMatchObject({ code: 'ERR_INVALID_TTL' });
-    await expect(sessions.consume('bad token')).rejects.toMatchObject({ code: 'ERR_INVALID_TOKEN' });
+  });
+
+  test('consume of a missing or malformed code answers null, as for a code never issued: a link handler gets no error', async () => {
+    const sessions = new TokenSession();
+    const query = (url: string) => new URL(url, 'http://localhost').searchParams.get('code');
+    for (const code of ['bad token', '', 'x'.repeat(300), query('/verify'), query('/verify?code=%00'), undefined, 42, ['a', 'b'], { toString: () => 'a' }]) {
+      await expect(sessions.consume(code as never)).resolves.toBeNull();
+    }
+    const issued = await sessions.newOnce({ purpose: 'reset' }, 60);
+    expect(await sessions.consume(issued)).toEqual({ purpose: 'reset' });
   });
 
   test('the index option is checked', () => {
