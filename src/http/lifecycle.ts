@@ -46,6 +46,8 @@ export class HttpLifecycle<T = any> {
   readonly options: ResolvedHttpOptions;
 
   readonly #clientOf: ((source: any) => ClientInfo) | undefined;
+  /** The 401's message for a request that sent no token: where the token goes, so a client's author need not guess. */
+  readonly #tokenRequired: string;
 
   /**
    * `clientOf(source)` tells who made a session, for the engine's `metadata` option: the user
@@ -55,6 +57,9 @@ export class HttpLifecycle<T = any> {
   constructor(options?: MiddlewareOptions<T, any>, clientOf?: (source: any) => ClientInfo) {
     ({ sessions: this.sessions, options: this.options } = resolveMiddlewareOptions(options));
     this.#clientOf = clientOf;
+    const { bearer, header, query } = this.options;
+    const where = bearer ? 'the Authorization header, as "Bearer <token>"' : `the ${header} header`;
+    this.#tokenRequired = `a session token is required: send it in ${where}${query === undefined ? '' : ` or the ${query} query parameter`}`;
   }
 
   /**
@@ -111,7 +116,7 @@ export class HttpLifecycle<T = any> {
       // RFC 6750 section 3: no error code when no token was sent, invalid_token when it was bad.
       headers['www-authenticate'] = badToken ? 'Bearer error="invalid_token"' : 'Bearer';
     }
-    const message = badToken ? 'the session token is invalid or has expired' : 'a session token is required';
+    const message = badToken ? 'the session token is invalid or has expired' : this.#tokenRequired;
     return { status: 401, headers, body: { statusCode: 401, error: 'Unauthorized', message } };
   }
 

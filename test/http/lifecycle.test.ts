@@ -139,3 +139,20 @@ test('a handler that replaces request.tokenSession (Fastify keeps the handle the
   await request(app.server).get('/ok').expect(200);
   await app.close();
 });
+
+test.each<[{ header?: string; query?: string }, string]>([
+  [{}, 'the x-session-token header'],
+  [{ header: 'X-Api-Session' }, 'the x-api-session header'],
+  [{ header: 'authorization' }, 'the Authorization header, as "Bearer <token>"'],
+  [{ query: 'token' }, 'the x-session-token header or the token query parameter'],
+])('a 401 for a request with no token says where the token goes (%j)', async (options, where) => {
+  const app = express();
+  app.use(expressTokenSession({ sessions: new TokenSession(), required: true, ...options }));
+  app.get('/me', (req, res) => res.json({}));
+  const res = await request(app).get('/me').expect(401);
+  expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: `a session token is required: send it in ${where}` });
+  // A bad token is told apart, and names no header: the client sent one.
+  const bearer = options.header === 'authorization';
+  const bad = await request(app).get('/me').set(options.header ?? 'x-session-token', bearer ? 'Bearer unknown-token' : 'unknown-token').expect(401);
+  expect(bad.body.message).toBe('the session token is invalid or has expired');
+});

@@ -107,7 +107,7 @@ test('required with Authorization: Bearer: 401, WWW-Authenticate and a JSON body
   const none = await send(req('/'));
   expect(none.status).toBe(401);
   expect(none.headers.get('www-authenticate')).toBe('Bearer');
-  expect(await none.json()).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'a session token is required' });
+  expect(await none.json()).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'a session token is required: send it in the Authorization header, as "Bearer <token>"' });
   const bad = await send(req('/', { headers: { authorization: 'Bearer well-formed-but-unknown' } }));
   expect(bad.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
 });
