@@ -127,14 +127,22 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof TokenSessionOptions>([
   'adopt1xSessions', 'ownerKey', 'maxSessionsPerOwner', 'metadata', 'index', 'maxDataBytes', 'storeTimeout',
 ]);
 
+/**
+ * Throws `ERR_OPTIONS` for a name that is no option, listing every one that is: the engine's, and
+ * `alsoKnown`, a middleware's own, when the options were given to a middleware.
+ */
+export function assertKnownOptions(options: object, alsoKnown: readonly string[] = []): void {
+  for (const name of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(name) && !alsoKnown.includes(name)) throw badOption(name, `is not an option (known: ${[...alsoKnown, ...KNOWN_OPTIONS].join(', ')})`);
+  }
+}
+
 export function resolveOptions(options: TokenSessionOptions | undefined): ResolvedOptions {
   if (options === undefined || options === null) options = {};
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw badOption('options', 'must be an object', options);
   }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(name)) throw badOption(name, `is not an option (known: ${[...KNOWN_OPTIONS].join(', ')})`);
-  }
+  assertKnownOptions(options);
   const given = options.store === undefined ? undefined : storeOption(options.store);
   // As in 1.x, where the store's TTL was the sessions': a store made with `ttl: 60` keeps sessions 60 s.
   const ttl = positiveNumber(options, 'ttl', (given && configuredTtlSeconds(given)) ?? DEFAULT_TTL_SECONDS);

@@ -1,7 +1,7 @@
 // The HTTP options every adapter takes (where the token travels, whether a session is required), their defaults and validation.
 import { TokenSession } from '../core/token-session';
 import { TokenSessionError } from '../errors';
-import type { TokenSessionOptions } from '../core/options';
+import { assertKnownOptions, type TokenSessionOptions } from '../core/options';
 import type { IncomingMessage } from 'node:http';
 
 /** A request that presented a token that opens no session: what `onInvalidToken` receives (`Request`: the web's, in token-session/fetch and /hono). */
@@ -68,6 +68,9 @@ export interface ResolvedHttpOptions {
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** What a middleware takes besides the engine's options. */
+const MIDDLEWARE_OPTIONS = ['sessions', 'header', 'query', 'responseHeader', 'required', 'onInvalidToken'] as const;
+
 /** Splits adapter options into the engine (made or shared) and the HTTP options. */
 export function resolveMiddlewareOptions<T>(input: MiddlewareOptions<T, unknown> | undefined): {
   sessions: TokenSession<T>;
@@ -77,6 +80,7 @@ export function resolveMiddlewareOptions<T>(input: MiddlewareOptions<T, unknown>
   if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
     throw new TokenSessionError('ERR_OPTIONS', 'middleware options must be an object or a TokenSession');
   }
+  assertKnownOptions(input ?? {}, MIDDLEWARE_OPTIONS);
   const { header, query, responseHeader, required, onInvalidToken, ...rest } = (input ?? {}) as HttpOptions &
     TokenSessionOptions & { sessions?: unknown };
   const options = resolveHttpOptions({ header, query, responseHeader, required, onInvalidToken });

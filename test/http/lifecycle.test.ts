@@ -52,6 +52,22 @@ describe('middleware options', () => {
     expect(() => resolveMiddlewareOptions(options as never)).toThrow(expect.objectContaining({ code: 'ERR_OPTIONS', message: expect.stringMatching(message) }));
   });
 
+  test("a typo in a middleware's options lists the middleware's own options with the engine's; the engine's lists its own", () => {
+    const known = (make: () => unknown) => {
+      try {
+        make();
+      } catch (err) {
+        return /\(known: (.*)\)/.exec((err as Error).message)![1]!.split(', ');
+      }
+      throw new Error('no error');
+    };
+    const middleware = known(() => expressTokenSession({ hedaer: 'x-token' } as never));
+    expect(middleware).toEqual(expect.arrayContaining(['sessions', 'header', 'query', 'responseHeader', 'required', 'onInvalidToken', 'store', 'ttl', 'ownerKey']));
+    const engine = known(() => new TokenSession({ hedaer: 'x-token' } as never));
+    expect(engine).toEqual(expect.arrayContaining(['store', 'ttl', 'ownerKey']));
+    expect(engine).not.toContain('header');
+  });
+
   test('defaults, and the authorization header answers in x-session-token', () => {
     expect(new HttpLifecycle().options).toEqual({
       header: 'x-session-token', bearer: false, query: undefined, responseHeader: 'x-session-token', required: false,
