@@ -133,14 +133,15 @@ export class SessionRecords<T> {
       // Not queued behind this process's other commits of the session: the store orders them
       // itself, atomically, against every writer in every process (a queue here would only
       // hold concurrent requests of one session back to one store round trip at a time).
-      if (reason === 'move' || reason === 'merge' || reason === 'touch') return this.#change(reason, intent, loaded);
+      if (isChange(reason)) return this.#change(reason, intent, loaded);
     }
     return this.#queues.run(from, () => andThen(this.readLive(from, intent.once ? 'once' : 'session'), (current) => {
       const now = Date.now();
       // A touch found due on the record just read is still the store's to apply: a rewrite of
       // what was read would undo another process's change made since.
-      const reason = decided ?? (this.#storeCalls.update && current !== null ? commitReason(intent, current, now, options) : undefined);
-      if (this.#storeCalls.update && (reason === 'move' || reason === 'merge' || reason === 'touch')) return this.#change(reason, intent, current);
+      const atomic = this.#storeCalls.update !== undefined;
+      const reason = decided ?? (atomic && current !== null ? commitReason(intent, current, now, options) : undefined);
+      if (atomic && isChange(reason)) return this.#change(reason, intent, current);
       const plan = planCommit(intent, current, now, options, reason);
       return plan === null ? { reason: null, record: current } : this.#run(plan, current, intent.once);
     }));
@@ -305,4 +306,9 @@ function is1xSession(value: unknown): value is { cookie: object } & Record<strin
   const { cookie } = value as { cookie?: unknown };
   if (typeof cookie !== 'object' || cookie === null) return false;
   return Object.keys(cookie).every((field) => field === 'maxAge');
+}
+
+/** A commit an atomic store applies itself (`updateSession`): one that builds on the stored session and keeps it. */
+function isChange(reason: CommitReason | null | undefined): reason is 'move' | 'merge' | 'touch' {
+  return reason === 'move' || reason === 'merge' || reason === 'touch';
 }
