@@ -1,4 +1,7 @@
 // The Express 4 and 5 adapter: the Node adapter, attached through Express's shared prototypes, with Express's types.
+// The root entry's types come with this entry's: `declare module 'token-session'` (typing SessionData)
+// needs that module in the program, and an app may import only this entry (TS2664 otherwise).
+/// <reference path="../src/index.ts" preserve="true" />
 import type { RequestHandler } from 'express';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientInfo, MiddlewareOptions, RouteRequirement, SessionData, TokenSessionHandle } from '../src/adapter';

@@ -1,4 +1,7 @@
 // The Fastify 4 and 5 plugin: open in `onRequest`, commit in `onSend`, before the payload goes out.
+// The root entry's types come with this entry's: `declare module 'token-session'` (typing SessionData)
+// needs that module in the program, and an app may import only this entry (TS2664 otherwise).
+/// <reference path="../src/index.ts" preserve="true" />
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpLifecycle, routeRequirement, type ClientInfo, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';

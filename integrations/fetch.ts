@@ -1,4 +1,7 @@
 // token-session/fetch: sessions for the web's own Request and Response (Bun.serve, Deno.serve, Cloudflare Workers, route handlers); this path imports nothing from `node:`.
+// The root entry's types come with this entry's: `declare module 'token-session'` (typing SessionData)
+// needs that module in the program, and an app may import only this entry (TS2664 otherwise).
+/// <reference path="../src/index.ts" preserve="true" />
 import type { SessionData, TokenSession } from '../src/core/token-session';
 import { errorReply, HttpLifecycle, routeRequirement, type HttpError, type HttpReply, type RouteRequirement } from '../src/http/lifecycle';
 import type { ClientInfo } from '../src/core/commit-plan';

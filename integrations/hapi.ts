@@ -1,4 +1,7 @@
 // The Hapi 21 plugin: open at `onPreAuth`, commit at `onPreResponse`.
+// The root entry's types come with this entry's: `declare module 'token-session'` (typing SessionData)
+// needs that module in the program, and an app may import only this entry (TS2664 otherwise).
+/// <reference path="../src/index.ts" preserve="true" />
 import type { Lifecycle, Plugin, Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
 import { errorReply, HttpLifecycle, routeRequirement, type ClientInfo, type HttpReply, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
 

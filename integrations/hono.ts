@@ -1,4 +1,7 @@
 // token-session/hono: Hono middleware; the session in `c.get('tokenSession')`, typed through Hono's Variables. It answers its own 401s and 503s: Hono's error handler would make a 503 a 500.
+// The root entry's types come with this entry's: `declare module 'token-session'` (typing SessionData)
+// needs that module in the program, and an app may import only this entry (TS2664 otherwise).
+/// <reference path="../src/index.ts" preserve="true" />
 import type { Context, MiddlewareHandler } from 'hono';
 import { routeRequirement, type RouteRequirement } from '../src/http/lifecycle';
 import { fetchTokenSession, type FetchTokenSessionOptions, type SessionData, type TokenSession, type TokenSessionHandle } from './fetch';

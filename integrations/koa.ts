@@ -1,4 +1,7 @@
 // The Koa 2 and 3 adapter: open, `next()`, commit; Koa sends the response only after that.
+// The root entry's types come with this entry's: `declare module 'token-session'` (typing SessionData)
+// needs that module in the program, and an app may import only this entry (TS2664 otherwise).
+/// <reference path="../src/index.ts" preserve="true" />
 import type { Context, Middleware, Next } from 'koa';
 import { HttpLifecycle, routeRequirement, type ClientInfo, type HttpError, type HttpReply, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
 

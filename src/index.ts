@@ -1,5 +1,5 @@
 // The `token-session` entry: the user API, and nothing internal (adapter and store authors: `token-session/adapter`).
-import { TokenSession, type SessionData, type NewSession, type SessionInfo } from './core/token-session';
+import { TokenSession, type NewSession, type SessionInfo } from './core/token-session';
 import type { TokenSessionOptions } from './core/options';
 import type { Callback } from './core/callback';
 import type { GenId } from './core/tokens';
@@ -19,15 +19,15 @@ import { useNodePlatform } from './platform/node';
  * As in 1.x, `require('token-session')` is the TokenSession class itself and every other name a
  * property of it (`require('token-session').Store`): so the module is `export =` the class, and
  * the names are a namespace merged into it. A namespace merges only with the class's own
- * declaration, hence this augmentation of the engine's module; and it re-exports `SessionData`
- * rather than aliasing it, so `declare module 'token-session' { interface SessionData { ... } }`
- * still extends the engine's interface (a type alias would refuse it as a duplicate).
+ * declaration, hence this augmentation of the engine's module. `SessionData`, which users extend
+ * with `declare module 'token-session'`, is in the namespace the class declares itself
+ * (src/core/token-session.ts): that one is there whatever order TypeScript merges in.
  */
 declare module './core/token-session' {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace TokenSession {
-    export { TokenSession, TokenSessionError, isTokenSessionError, memoryIndex, redisIndex };
-    export { SessionData, NewSession, SessionInfo, TokenSessionOptions, Callback, GenId, TokenSessionErrorCode };
+    export { TokenSession, TokenSessionError, isTokenSessionError, memoryIndex, redisIndex, storeClass };
+    export { NewSession, SessionInfo, TokenSessionOptions, Callback, GenId, TokenSessionErrorCode };
     export { HackTtl, SessionRecord, SessionIndex, IndexEntry, RedisIndexClient, RedisIndexOptions, ExpressSessionStore, StoreCallback };
     // Types a handler is written with, whatever its framework.
     export { TokenSessionHandle, TokenStatus, HttpOptions, MiddlewareOptions, InvalidTokenEvent };
@@ -36,8 +36,18 @@ declare module './core/token-session' {
   }
 }
 
+/**
+ * The class an express-session store factory makes, made for token-session:
+ * `storeClass(createMemoryStore)` is `createMemoryStore(TokenSession)`. Typed factories declare
+ * their argument as express-session itself, which the class cannot be; this answers what the
+ * factory declares it makes. (In JavaScript, `require('memorystore')(TokenSession)` is the same.)
+ */
+function storeClass<Made>(factory: (session: any) => Made): Made {
+  return factory(TokenSession);
+}
+
 useNodePlatform();
-Object.assign(TokenSession, { Store, TokenSession, TokenSessionError, isTokenSessionError, memoryIndex, redisIndex });
+Object.assign(TokenSession, { Store, TokenSession, TokenSessionError, isTokenSessionError, memoryIndex, redisIndex, storeClass });
 
 // The seed API's `tokenSession.express`: Express's adapter for this instance, loaded on first
 // use (importing the engine loads no adapter), the same middleware each time.
@@ -63,4 +73,4 @@ export = TokenSession;
 // through neither Object.assign nor the `errors_1.TokenSessionError` an imported name compiles to:
 // so this assignment, never run, lists the names with placeholder values, as esbuild's output does.
 // attw, in test/package.test.ts, fails when these names and the namespace's values differ.
-0 && (module.exports = { TokenSession: undefined, Store: undefined, TokenSessionError: undefined, isTokenSessionError: undefined, memoryIndex: undefined, redisIndex: undefined });
+0 && (module.exports = { TokenSession: undefined, Store: undefined, TokenSessionError: undefined, isTokenSessionError: undefined, memoryIndex: undefined, redisIndex: undefined, storeClass: undefined });

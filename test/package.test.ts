@@ -1,15 +1,15 @@
 // The built package, as users load it: entries, exports, types; and the packed tarball, as npm would install it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packedProject } from './helpers/packed-project';
 
 // The built package, as users load it (npm test builds first).
 const root = join(__dirname, '..');
 const node = (args: string[], cwd = root) => execFileSync(process.execPath, args, { cwd, encoding: 'utf8' }).trim();
 
 /** `require('token-session')` is the class; these are its own properties, and the ESM entry's named exports. */
-const userNames = ['Store', 'TokenSession', 'TokenSessionError', 'isTokenSessionError', 'memoryIndex', 'redisIndex'];
+const userNames = ['Store', 'TokenSession', 'TokenSessionError', 'isTokenSessionError', 'memoryIndex', 'redisIndex', 'storeClass'];
 
 /** Each adapter entry: its one export, as the README documents it, and what that is. */
 const adapters = [
@@ -125,21 +125,16 @@ test('the modules with import side effects are the ones package.json lists (side
 });
 
 describe('the packed tarball', () => {
-  let dir: string;
   let tarball: string;
   /** A project with the tarball installed; the tests run as its files, where no self-reference reaches the checkout. */
   let project: string;
+  let remove: () => void;
   const bin = (name: string) => join(root, 'node_modules/.bin', name);
 
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'token-session-pack-'));
-    const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8' }));
-    tarball = join(dir, filename);
-    project = join(dir, 'project');
-    install(tarball, project);
-  }, 60_000);
+  // The types a TypeScript user of each adapter has installed.
+  beforeAll(() => ({ tarball, project, remove } = packedProject(['@types/node', '@types/express', '@types/koa', 'fastify', '@hapi/hapi', 'hono'])), 60_000);
 
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => remove());
 
   test('attw (are the types wrong?) finds no problem in any entry, under node10, node16 from CJS and from ESM, and bundler', () => {
     const { stdout, stderr } = spawnSync(bin('attw'), [tarball, '--format', 'json'], { encoding: 'utf8' });
@@ -293,25 +288,46 @@ describe('the packed tarball', () => {
     expect(stdout).toBe('');
   }, 60_000);
 
+  // A default import of an adapter entry: Node's ESM gives it the CommonJS exports object, which
+  // no call or `app.use` can take. So it must fail type-checking in every mode, never pass and
+  // then throw (every adapter's one export is named). The same file with the named import, which
+  // must compile, shows that the error is the default import's.
+  test.each([
+    ['node10', 'default-import.ts', ['--module', 'commonjs', '--moduleResolution', 'node10']],
+    ['node10 with esModuleInterop', 'default-import.interop.ts', ['--module', 'commonjs', '--moduleResolution', 'node10', '--esModuleInterop']],
+    ['node16 from CJS', 'default-import.cts', ['--module', 'node16']],
+    ['node16 from ESM', 'default-import.mts', ['--module', 'node16']],
+    ['bundler', 'default-import.bundler.ts', ['--module', 'preserve', '--moduleResolution', 'bundler']],
+  ])('a default import of an adapter fails type-checking under %s, where it would throw at run time', (_mode, file, flags) => {
+    const uses: Array<[entry: string, exported: string, use: string]> = [
+      ...adapters.map(([name, exported, kind]): [string, string, string] =>
+        [name, exported, kind === 'object' ? 'export const plugin_adapter: { register: unknown } = adapter;' : 'export const use_adapter: (...args: never[]) => unknown = adapter;']),
+      ['fetch', 'fetchTokenSession', "adapter().wrap(() => new Response('ok'));"],
+      ['hono', 'honoTokenSession', 'adapter().requireSession;'],
+    ];
+    /** The lines of `source` that tsc reports an error on. */
+    const linesWithErrors = (source: string): number[] => {
+      writeFileSync(join(project, file), source);
+      const { stdout } = spawnSync(
+        process.execPath,
+        [require.resolve('typescript/bin/tsc'), '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--types', 'node', ...flags, file],
+        { cwd: project, encoding: 'utf8' },
+      );
+      return [...stdout.matchAll(/^[^(\s]+\((\d+),\d+\): error/gm)].map((match) => Number(match[1]));
+    };
+    const program = (importOf: (name: string, exported: string, local: string) => string): string =>
+      [...uses.map(([name, exported], at) => importOf(name, exported, `adapter${at}`)), ...uses.map(([, , use], at) => use.replaceAll('adapter', `adapter${at}`)), ''].join('\n');
+    const failing = linesWithErrors(program((name, _exported, local) => `import ${local} from 'token-session/${name}';`));
+    // Each adapter's error is on its import (no default export) or its use (the exports object).
+    expect(uses.filter((_use, at) => !failing.includes(at + 1) && !failing.includes(uses.length + at + 1)).map(([name]) => name)).toEqual([]);
+    expect(linesWithErrors(program((name, exported, local) => `import { ${exported} as ${local} } from 'token-session/${name}';`))).toEqual([]);
+    // At run time it is the exports object, which throws when called.
+    expect(run('default-import.run.mjs', "import adapter from 'token-session/express'; console.log(typeof adapter, typeof adapter.expressTokenSession);")).toBe('object function');
+  }, 180_000);
+
   /** Writes `source` as `file` in the project and runs it with Node. */
   function run(file: string, source: string): string {
     writeFileSync(join(project, file), source);
     return node([file], project);
   }
 });
-
-/**
- * Unpacks the tarball where npm would install it, its dependencies linked from this checkout's
- * node_modules (no network here), and the types a TypeScript user of each adapter has installed.
- */
-function install(tarball: string, project: string): void {
-  const modules = join(project, 'node_modules');
-  const installed = join(modules, 'token-session');
-  mkdirSync(installed, { recursive: true });
-  execFileSync('tar', ['xzf', tarball, '-C', installed, '--strip-components=1']);
-  const { dependencies = {} } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  for (const name of [...Object.keys(dependencies), '@types/node', '@types/express', '@types/koa', 'fastify', '@hapi/hapi']) {
-    mkdirSync(dirname(join(modules, name)), { recursive: true });
-    symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir');
-  }
-}

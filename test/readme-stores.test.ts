@@ -1,4 +1,4 @@
-// The README's store set-ups, as written there, run on the built package: its own stores on the test redis-server and PostgreSQL, and "Many machines" on the test cluster and Sentinel group (only the addresses swapped).
+// The README's store set-ups, as written there, run on the built package: its own stores and connect-redis on the test redis-server and PostgreSQL, and "Many machines" on the test cluster and Sentinel group (only the addresses swapped).
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const blocksBetween = (start: string, end: string) => [...readme.slice(readme.indexOf(start), readme.indexOf(end)).matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1]!);
 const [nodeCluster, nodeSentinel, ioCluster, ioSentinel] = blocksBetween('## Many machines', '### When a master dies');
 const [ownRedis, ownPg] = blocksBetween("### token-session's own stores", '### Compatibility');
+const [connectRedis] = blocksBetween('### When to move from the memory store', '### Tests that need servers');
 
 /** The README's example addresses, swapped for the test servers'. */
 function onTestServers(code: string): string {
@@ -59,6 +60,9 @@ const works = { read: { userId: expect.stringMatching(/^readme-/), n: 1 }, liste
 describeWith('redis', "the README's redisStore set-up", () => {
   test('redisStore and redisIndex on node-redis', async () => {
     expect(JSON.parse(await run(ownRedis!))).toEqual(works);
+  });
+  test('"When to move from the memory store": connect-redis 9 and redisIndex on node-redis', async () => {
+    expect(JSON.parse(await run(connectRedis!))).toEqual(works);
   });
 });
 

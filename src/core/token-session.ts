@@ -21,9 +21,10 @@ export type { SessionEvent, SessionEventName, SessionListener } from './events';
 /**
  * The shape of session data. Empty here; extend it to type `data` everywhere:
  * `declare module 'token-session' { interface SessionData { userId: string } }`.
+ * The interface itself is `TokenSession.SessionData` (below): `require('token-session')` is the
+ * class, so that augmentation lands in the class's namespace.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface SessionData {}
+export type SessionData = TokenSession.SessionData;
 
 /** What `new` / `newWttl` resolve to. `sid` and `sessionId` are the same token. */
 export interface NewSession<T> {
@@ -262,6 +263,19 @@ export class TokenSession<T = SessionData> {
     if (records.adopts1xSessions) return andThen(records.findShaped(sid), () => records.commit(intentFor(records.keyOf(sid)), undefined));
     return records.commit(intentFor(records.keyOf(sid)), undefined);
   }
+}
+
+/*
+ * The class's own namespace, declared beside it (a namespace merges with a class only there), so
+ * that `declare module 'token-session' { interface SessionData {...} }` always finds a namespace to
+ * extend. Were the interface only in the names src/index.ts adds by augmentation, TypeScript would
+ * refuse a user's augmentation that it happens to merge before ours (TS2671: the module "resolves
+ * to a non-module entity"), as it does for a `.d.ts` with `export {}` listed before the app's files.
+ */
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export declare namespace TokenSession {
+  // eslint-disable-next-line @typescript-eslint/no-empty-interface
+  interface SessionData {}
 }
 
 function notFound(): TokenSessionError {
