@@ -1,8 +1,9 @@
 // The demo page in Debian's chromium, driven by playwright-core.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describeWithChromium, launchChromium } from '../helpers/chromium';
 
 // The demo page of `npm start` (examples/express.mjs on the built package), driven in headless
 // Chromium: Debian's chromium package, which .ci/run installs. Two browser contexts are two devices.
@@ -10,14 +11,6 @@ const root = join(__dirname, '../..');
 export const ARTIFACTS = join(root, 'test-artifacts');
 const SHORT_TTL = 3;
 const MAX_AUTH_AGE = 2;
-
-function chromiumPath(): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function startDemo(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(root, 'examples/express.mjs')], {
@@ -36,22 +29,13 @@ function startDemo(): Promise<{ url: string; child: ChildProcess }> {
   });
 }
 
-const executablePath = chromiumPath();
-const required = process.env['REQUIRE_REAL_STORES'] === '1';
-const describeWithBrowser = executablePath || required ? describe : describe.skip;
-
-describeWithBrowser(`the demo page in headless Chromium${executablePath ? '' : ' (skipped: chromium is not installed)'}`, () => {
+describeWithChromium('the demo page in headless Chromium', () => {
   let demo: { url: string; child: ChildProcess };
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!executablePath) throw new Error('chromium is not installed (apt-get install chromium); .ci/run installs it');
+    browser = await launchChromium();
     demo = await startDemo();
-    browser = await chromium.launch({
-      executablePath,
-      // As root in a container, and on a machine with no outside network.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
   }, 30_000);
 
   afterAll(async () => {
