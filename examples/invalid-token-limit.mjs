@@ -23,9 +23,11 @@ export function invalidTokenLimit({ limit = 20, windowMs = 60_000, addressOf = (
     middleware(req, res, next) {
       if (!blocked(addressOf(req))) return next();
       res.statusCode = 429;
-      res.setHeader('retry-after', String(Math.ceil(windowMs / 1000)));
+      const seconds = Math.ceil(windowMs / 1000);
+      res.setHeader('retry-after', String(seconds));
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ error: 'Too many requests with an invalid session token' }));
+      // The shape of token-session's own 401 bodies: `message` is the part a page shows its user.
+      res.end(JSON.stringify({ statusCode: 429, error: 'Too Many Requests', message: `Too many requests with an invalid session token: try again in ${seconds} s.` }));
     },
   };
 }

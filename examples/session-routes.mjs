@@ -3,6 +3,8 @@
 // out other devices" and "everywhere", a password change that wants a recent sign-in, an audit
 // log of session events, and one-time email links. `sessions` needs `ownerKey: 'user'`;
 // `middleware` is expressTokenSession's.
+import { STATUS_CODES } from 'node:http';
+
 const SHORT_TTL = Number(process.env.DEMO_SHORT_TTL ?? 20); // seconds, for "short session"
 const MAX_AUTH_AGE = Number(process.env.DEMO_MAX_AUTH_AGE ?? 60); // seconds, for "change password"
 const LINK_TTL = 15 * 60;
@@ -21,7 +23,7 @@ export function addSessionRoutes(app, sessions, middleware) {
 
   app.post('/login', (req, res) => {
     const user = String(req.query.user ?? 'guest').trim();
-    if (user === '' || user.length > 40) return res.status(400).json({ error: 'a name of 1 to 40 characters, please' });
+    if (user === '' || user.length > 40) return refuse(res, 400, 'Give a name of 1 to 40 characters to sign in.');
     const options = req.query.short ? { ttl: SHORT_TTL } : {};
     const token = req.tokenSession.create({ user, count: 0 }, options); // also sent in the x-session-token header
     res.json({ token });
@@ -56,7 +58,7 @@ export function addSessionRoutes(app, sessions, middleware) {
   app.post('/sessions/:id/end', requireSession, async (req, res, next) => {
     try {
       const mine = await sessions.list(req.tokenSession.data.user);
-      if (!mine.some((session) => session.id === req.params.id)) return res.status(404).json({ error: 'no such session of yours' });
+      if (!mine.some((session) => session.id === req.params.id)) return refuse(res, 404, 'No such session of yours.');
       res.json({ ended: await sessions.destroyById(req.params.id) });
     } catch (err) {
       next(err);
@@ -78,7 +80,7 @@ export function addSessionRoutes(app, sessions, middleware) {
 
   // "Confirm it's you": a real app checks the password here; the demo asks for the name again.
   app.post('/reauthenticate', requireSession, (req, res) => {
-    if (String(req.query.user ?? '') !== req.tokenSession.data.user) return res.status(403).json({ error: 'that is not the name you signed in with' });
+    if (String(req.query.user ?? '') !== req.tokenSession.data.user) return refuse(res, 403, 'That is not the name you signed in with.');
     res.json({ token: req.tokenSession.reauthenticate() }); // a new token, and a sign-in of now
   });
 
@@ -124,13 +126,18 @@ function describeDevice(userAgent) {
   return system ? `${name} on ${system}` : name;
 }
 
+/** A refusal in the shape of token-session's own 401 bodies: `message` is for people, and the demo page shows it. */
+function refuse(res, status, message) {
+  return res.status(status).json({ statusCode: status, error: STATUS_CODES[status], message });
+}
+
 const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function verifyPage(claim) {
   const message = claim
     ? `<h1 id="verified">Email verified for ${escapeHtml(claim.user)}</h1><p>This link has now been used; it will not work again.</p>`
     : '<h1 id="used">This link is no longer valid</h1><p>It was already used, or it expired. Links work once.</p>';
-  return `<!doctype html><meta charset="utf-8"><title>Email link</title><link rel="stylesheet" href="/demo.css"><main>${message}<p><a href="/">Back to the demo</a></p></main>`;
+  return `<!doctype html><meta charset="utf-8"><title>Email link</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/demo.css"><main>${message}<p><a href="/">Back to the demo</a></p></main>`;
 }
 
 /** Errors as JSON, with the status token-session gives them: 503 while the store is unavailable. */
@@ -138,6 +145,8 @@ export function jsonErrors(app) {
   app.use((err, req, res, _next) => {
     const status = err.status ?? 500;
     console.error(`${req.method} ${req.path}: ${status} ${err.message}`);
-    res.status(status).json({ error: status === 503 ? 'Service Unavailable' : 'Internal Server Error' });
+    // A client error's own message is meant to be shown (`expose`, as http-errors sets it); a server error's is not.
+    const message = status === 503 ? 'The session store is not answering: try again in a moment.' : err.expose ? err.message : 'Something failed on the server.';
+    refuse(res, status, message);
   });
 }

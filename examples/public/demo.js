@@ -9,17 +9,30 @@ class SessionEnded extends Error {}
 /** A 401 that asks for a recent sign-in (RFC 9470's insufficient_user_authentication): the session is fine. */
 class NeedsFreshSignIn extends Error {}
 
+/** A request the server refused, in the server's own words (its JSON body's `message`). */
+class Refused extends Error {}
+
 async function api(method, path) {
   const res = await fetch(path, { method, headers: state.token ? { 'x-session-token': state.token } : {} });
   if (res.status === 401 && (res.headers.get('www-authenticate') ?? '').includes('insufficient_user_authentication')) {
-    throw new NeedsFreshSignIn((await res.json()).message);
+    throw new NeedsFreshSignIn(await messageOf(res));
   }
   if (res.status === 401 && state.token) {
     sessionEnded();
     throw new SessionEnded();
   }
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}`);
+  if (!res.ok) {
+    const message = await messageOf(res);
+    // The server knows what went wrong ("a name of 1 to 40 characters"); the status alone says little.
+    throw message ? new Refused(message) : new Error(`${method} ${path} answered ${res.status}`);
+  }
   return res.json();
+}
+
+/** The `message` of a JSON error body, or null: a proxy's HTML error page has none. */
+async function messageOf(res) {
+  const body = await res.json().catch(() => null);
+  return typeof body?.message === 'string' && body.message !== '' ? body.message : null;
 }
 
 /** The server no longer knows our token: say why, as far as this tab can tell. */
@@ -109,7 +122,8 @@ function run(action) {
     if (err instanceof NeedsFreshSignIn) {
       $('password-status').textContent = err.message;
       $('confirm').hidden = false;
-    } else if (!(err instanceof SessionEnded)) notice(`Something went wrong: ${err.message}`);
+    } else if (err instanceof Refused) notice(err.message);
+    else if (!(err instanceof SessionEnded)) notice(`Something went wrong: ${err.message}`);
   });
 }
 

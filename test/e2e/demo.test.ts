@@ -1,8 +1,9 @@
 // The demo page in Debian's chromium, driven by playwright-core.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describeWithChromium, launchChromium } from '../helpers/chromium';
 
 // The demo page of `npm start` (examples/express.mjs on the built package), driven in headless
 // Chromium: Debian's chromium package, which .ci/run installs. Two browser contexts are two devices.
@@ -10,14 +11,6 @@ const root = join(__dirname, '../..');
 export const ARTIFACTS = join(root, 'test-artifacts');
 const SHORT_TTL = 3;
 const MAX_AUTH_AGE = 2;
-
-function chromiumPath(): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function startDemo(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(root, 'examples/express.mjs')], {
@@ -36,22 +29,13 @@ function startDemo(): Promise<{ url: string; child: ChildProcess }> {
   });
 }
 
-const executablePath = chromiumPath();
-const required = process.env['REQUIRE_REAL_STORES'] === '1';
-const describeWithBrowser = executablePath || required ? describe : describe.skip;
-
-describeWithBrowser(`the demo page in headless Chromium${executablePath ? '' : ' (skipped: chromium is not installed)'}`, () => {
+describeWithChromium('the demo page in headless Chromium', () => {
   let demo: { url: string; child: ChildProcess };
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!executablePath) throw new Error('chromium is not installed (apt-get install chromium); .ci/run installs it');
+    browser = await launchChromium();
     demo = await startDemo();
-    browser = await chromium.launch({
-      executablePath,
-      // As root in a container, and on a machine with no outside network.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
   }, 30_000);
 
   afterAll(async () => {
@@ -59,11 +43,23 @@ describeWithBrowser(`the demo page in headless Chromium${executablePath ? '' : '
     demo?.child.kill();
   });
 
-  async function device(): Promise<{ context: BrowserContext; page: Page }> {
+  async function device({ load = true } = {}): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport: { width: 900, height: 1000 } });
     const page = await context.newPage();
-    await page.goto(demo.url);
+    if (load) await page.goto(demo.url);
     return { context, page };
+  }
+
+  /**
+   * Every response the page's network stack receives, from the DevTools protocol: playwright's
+   * own `response` events leave out the browser's fetch of the page's icon.
+   */
+  async function responsesOf(context: BrowserContext, page: Page): Promise<Array<{ status: number; path: string }>> {
+    const seen: Array<{ status: number; path: string }> = [];
+    const cdp = await context.newCDPSession(page);
+    cdp.on('Network.responseReceived', ({ response }) => seen.push({ status: response.status, path: new URL(response.url).pathname }));
+    await cdp.send('Network.enable');
+    return seen;
   }
 
   async function signIn(page: Page, name: string, { short = false } = {}): Promise<void> {
@@ -195,5 +191,97 @@ describeWithBrowser(`the demo page in headless Chromium${executablePath ? '' : '
     await laptop.context.close();
     await phone.context.close();
   }, 60_000);
+
+  test("a request that fails shows the server's own message, not only its status", async () => {
+    const { context, page } = await device();
+    // Spaces pass the form's `required`; the server trims them to no name and answers 400.
+    await page.fill('#name', '   ');
+    await page.click('#sign-in');
+    await noticeSays(page, 'Give a name');
+    expect(await textOf(page, '#notice')).toBe('Give a name of 1 to 40 characters to sign in.');
+    await visible(page, '#signed-out');
+
+    // A 403 from another route: confirming a fresh sign-in with someone else's name.
+    await signIn(page, 'cy');
+    await page.waitForTimeout(MAX_AUTH_AGE * 1000 + 300);
+    await page.click('#change-password');
+    await visible(page, '#confirm');
+    await page.fill('#confirm-name', 'someone else');
+    await page.click('#confirm-sign-in');
+    await noticeSays(page, 'That is not the name you signed in with.');
+    await context.close();
+  });
+
+  test('the emailed link, followed, then "Back to the demo": still signed in, with the same counter', async () => {
+    const { context, page } = await device();
+    await signIn(page, 'dee');
+    const token = await page.evaluate('sessionStorage.getItem("token-session-demo")');
+    for (let i = 0; i < 3; i++) await page.click('#increment');
+    await eventually(async () => expect(await textOf(page, '#count')).toBe('3'));
+
+    await page.click('#email-link');
+    await visible(page, '#inbox');
+    // Clicked as a user clicks it, and followed to wherever it opens: this tab, or a new one.
+    const [opened] = await Promise.all([
+      Promise.race([page.waitForURL(/\/verify\?code=/).then(() => page), context.waitForEvent('page')]),
+      page.click('#link'),
+    ]);
+    await opened.locator('#verified').waitFor({ timeout: 5_000 });
+    expect(await textOf(opened, '#verified')).toBe('Email verified for dee');
+    await opened.getByRole('link', { name: 'Back to the demo' }).click();
+
+    await opened.locator('#user').filter({ hasText: 'dee' }).waitFor({ timeout: 5_000 });
+    expect(await textOf(opened, '#count')).toBe('3');
+    expect(await opened.evaluate('sessionStorage.getItem("token-session-demo")')).toBe(token);
+    await context.close();
+  });
+
+  test("the counter says it is this device's, and each device signed in counts on its own", async () => {
+    const laptop = await device();
+    const phone = await device();
+    await signIn(laptop.page, 'eve');
+    await laptop.page.click('#increment');
+    await eventually(async () => expect(await textOf(laptop.page, '#count')).toBe('1'));
+    await signIn(phone.page, 'eve');
+    expect(await textOf(phone.page, '#count')).toBe('0');
+
+    for (const { page } of [laptop, phone]) {
+      const note = page.locator('p:has(#count) + #count-note'); // the paragraph right after the counter's
+      await note.waitFor({ state: 'visible', timeout: 5_000 });
+      expect(await note.textContent()).toBe("This counter belongs to this device's session: each device signed in has its own.");
+    }
+    await laptop.context.close();
+    await phone.context.close();
+  });
+
+  test('the page and the link page declare an icon, and no request of either gets a 404', async () => {
+    const { context, page } = await device({ load: false });
+    const responses = await responsesOf(context, page);
+    const notFound = () => responses.filter(({ status }) => status === 404);
+    // Once a page has loaded, Chromium fetches its icon: the declared one, else /favicon.ico.
+    const iconFetched = (count: number) =>
+      eventually(async () => expect(responses.filter(({ path }) => path === '/favicon.svg' || path === '/favicon.ico').length).toBeGreaterThanOrEqual(count));
+    const declaredIcon = (of: Page) => of.evaluate(`[...document.querySelectorAll('link[rel="icon"]')].map((link) => link.getAttribute('href'))`);
+
+    await page.goto(demo.url);
+    await iconFetched(1);
+    expect(notFound()).toEqual([]);
+    expect(await declaredIcon(page)).toEqual(['/favicon.svg']);
+    const icon = await context.request.get(new URL('/favicon.svg', demo.url).href);
+    expect(icon.headers()['content-type']).toMatch(/^image\/svg\+xml/);
+
+    await signIn(page, 'flo');
+    await page.click('#email-link');
+    await visible(page, '#inbox');
+    await page.click('#link');
+    await page.locator('#verified').waitFor({ timeout: 5_000 });
+    await iconFetched(2);
+    expect(notFound()).toEqual([]);
+    expect(await declaredIcon(page)).toEqual(['/favicon.svg']);
+    await page.getByRole('link', { name: 'Back to the demo' }).click();
+    await page.locator('#user').filter({ hasText: 'flo' }).waitFor({ timeout: 5_000 });
+    expect(notFound()).toEqual([]);
+    await context.close();
+  });
 });
 
