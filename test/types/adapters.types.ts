@@ -32,6 +32,16 @@ export function expressTypes(): void {
   });
   // @ts-expect-error the option is maxAuthAge, in seconds
   sessions.required({ maxAge: 60 });
+  // The handle's engine issues codes with data of their own, not the session's.
+  app.post('/email-link', sessions.requireSession, async (req, res) => {
+    const code: string = await req.tokenSession.sessions.newOnce({ userId: req.tokenSession.data.userId, purpose: 'verify-email' }, 900);
+    res.json({ code });
+  });
+  app.get('/verify', async (req, res) => {
+    const claim = await req.tokenSession.sessions.consume<{ userId: string; purpose: string }>(String(req.query['code']));
+    const purpose: string | undefined = claim?.purpose;
+    res.json({ purpose });
+  });
 }
 
 export function koaTypes(): void {
