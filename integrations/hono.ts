@@ -1,6 +1,7 @@
 // token-session/hono: Hono middleware; the session in `c.get('tokenSession')`, typed through Hono's Variables. It answers its own 401s and 503s: Hono's error handler would make a 503 a 500.
 import type { Context, MiddlewareHandler } from 'hono';
 import { routeRequirement, type RouteRequirement } from '../src/http/lifecycle';
+import { assertFactoryCall } from '../src/http/options';
 import { fetchTokenSession, type FetchTokenSessionOptions, type SessionData, type TokenSession, type TokenSessionHandle } from './fetch';
 
 export type { FetchTokenSessionOptions as HonoTokenSessionOptions, SessionData, TokenSessionHandle } from './fetch';
@@ -20,7 +21,14 @@ export interface HonoTokenSession<T = SessionData> extends MiddlewareHandler<Tok
   readonly sessions: TokenSession<T>;
 }
 
-export function honoTokenSession<T = SessionData>(options?: FetchTokenSessionOptions<T>): HonoTokenSession<T> {
+/**
+ * Makes the middleware: `app.use(honoTokenSession(options))`.
+ * @param notAMiddleware Never passed: the guard against `app.use(honoTokenSession)`, the factory
+ * itself as the middleware. Hono would call it with `(c, next)`, and `next` cannot be `never`:
+ * a type error under `strict`, and at run time an `ERR_OPTIONS` that names the fix.
+ */
+export function honoTokenSession<T = SessionData>(options?: FetchTokenSessionOptions<T>, notAMiddleware?: never): HonoTokenSession<T> {
+  assertFactoryCall('honoTokenSession', notAMiddleware);
   const web = fetchTokenSession<T>(options);
   const recordsClients = web.sessions.records.recordsMetadata;
 

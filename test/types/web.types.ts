@@ -35,6 +35,11 @@ export function honoVariablesFromEnv(): void {
   });
   // @ts-expect-error header must be a string
   honoTokenSession({ header: 1 });
+  // @ts-expect-error the factory is not the middleware: app.use(honoTokenSession()) is
+  app.use(honoTokenSession);
+  // @ts-expect-error nor under a path
+  app.use('/api/*', honoTokenSession);
+  new Hono().use(honoTokenSession());
   void ts.sessions.list('ana');
   // One-time codes carry data of their own, whatever the session's type: the engine, and the handle's.
   app.post('/email-link', async (c) => c.json({ code: await ts.sessions.newOnce({ userId: 'u1', purpose: 'verify-email' }, 900) }));
