@@ -4,7 +4,7 @@
 /// <reference path="../src/index.ts" preserve="true" />
 import type { RequestHandler } from 'express';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClientInfo, MiddlewareOptions, RouteRequirement, SessionData, TokenSessionHandle } from '../src/adapter';
+import { assertFactoryCall, type ClientInfo, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
 import { nodeMiddleware, ownProperties, type EndAfterCommit, type NodeAttachment } from './node';
 
 declare global {
@@ -24,7 +24,15 @@ export interface ExpressTokenSession extends RequestHandler {
   required(requirement: RouteRequirement): RequestHandler;
 }
 
-export function expressTokenSession(options?: MiddlewareOptions): ExpressTokenSession {
+/**
+ * Makes the middleware: `app.use(expressTokenSession(options))`.
+ * @param notAMiddleware Never passed: the guard against `app.use(expressTokenSession)`, the
+ * factory itself as the middleware. Express would take it for an error handler,
+ * `(err, req, res, next)`, and `req` cannot be `never`: a type error under `strict`, and at run
+ * time an `ERR_OPTIONS` that names the fix.
+ */
+export function expressTokenSession(options?: MiddlewareOptions, notAMiddleware?: never): ExpressTokenSession {
+  assertFactoryCall('expressTokenSession', notAMiddleware);
   return nodeMiddleware(options, sharedPrototypes, expressClient) as unknown as ExpressTokenSession;
 }
 

@@ -4,6 +4,7 @@
 /// <reference path="../src/index.ts" preserve="true" />
 import type { Context, MiddlewareHandler } from 'hono';
 import { routeRequirement, type RouteRequirement } from '../src/http/lifecycle';
+import { assertFactoryCall } from '../src/http/options';
 import { fetchTokenSession, type FetchTokenSessionOptions, type SessionData, type TokenSession, type TokenSessionHandle } from './fetch';
 
 export type { FetchTokenSessionOptions as HonoTokenSessionOptions, SessionData, TokenSessionHandle } from './fetch';
@@ -23,7 +24,14 @@ export interface HonoTokenSession<T = SessionData> extends MiddlewareHandler<Tok
   readonly sessions: TokenSession<T>;
 }
 
-export function honoTokenSession<T = SessionData>(options?: FetchTokenSessionOptions<T>): HonoTokenSession<T> {
+/**
+ * Makes the middleware: `app.use(honoTokenSession(options))`.
+ * @param notAMiddleware Never passed: the guard against `app.use(honoTokenSession)`, the factory
+ * itself as the middleware. Hono would call it with `(c, next)`, and `next` cannot be `never`:
+ * a type error under `strict`, and at run time an `ERR_OPTIONS` that names the fix.
+ */
+export function honoTokenSession<T = SessionData>(options?: FetchTokenSessionOptions<T>, notAMiddleware?: never): HonoTokenSession<T> {
+  assertFactoryCall('honoTokenSession', notAMiddleware);
   const web = fetchTokenSession<T>(options);
   const recordsClients = web.sessions.records.recordsMetadata;
 

@@ -3,7 +3,7 @@
 // needs that module in the program, and an app may import only this entry (TS2664 otherwise).
 /// <reference path="../src/index.ts" preserve="true" />
 import type { Context, Middleware, Next } from 'koa';
-import { HttpLifecycle, routeRequirement, type ClientInfo, type HttpError, type HttpReply, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
+import { assertFactoryCall, HttpLifecycle, routeRequirement, type ClientInfo, type HttpError, type HttpReply, type MiddlewareOptions, type RouteRequirement, type SessionData, type TokenSessionHandle } from '../src/adapter';
 
 declare module 'koa' {
   interface ExtendableContext {
@@ -19,7 +19,14 @@ export interface KoaTokenSession extends Middleware {
   required(requirement: RouteRequirement): Middleware;
 }
 
-export function koaTokenSession(options?: MiddlewareOptions): KoaTokenSession {
+/**
+ * Makes the middleware: `app.use(koaTokenSession(options))`.
+ * @param notAMiddleware Never passed: the guard against `app.use(koaTokenSession)`, the factory
+ * itself as the middleware. Koa would call it with `(ctx, next)`, and `next` cannot be `never`:
+ * a type error under `strict`, and at run time an `ERR_OPTIONS` that names the fix.
+ */
+export function koaTokenSession(options?: MiddlewareOptions, notAMiddleware?: never): KoaTokenSession {
+  assertFactoryCall('koaTokenSession', notAMiddleware);
   // Who made a session (the `metadata` option): `ctx.ip`, which Koa's `proxy` setting decides.
   const lifecycle = new HttpLifecycle(options, (ctx: Context): ClientInfo => ({ userAgent: ctx.get('user-agent') || undefined, ip: ctx.ip }));
 

@@ -8,6 +8,9 @@
  * promise: the continuations run at once when the store answers at once. A failure reaches
  * `otherwise` with its HTTP status (`statusCode`: 503 for a store failure) on the error; hand
  * it to the framework's error path, or answer `errorReply(err)` where hooks answer with a response.
+ * A factory that makes a middleware takes `(options?, notAMiddleware?: never)` and first calls
+ * `assertFactoryCall(name, notAMiddleware)`: `app.use(factory)`, the factory mounted in the
+ * middleware's place, is then a type error, and at run time an error that names the fix.
  *
  * For a store author: a store is any express-session store (`ExpressSessionStore`: `get`, `set`,
  * `destroy`, by callback, promise or both). It receives `SessionRecord`s; their `cookie` carries
@@ -22,7 +25,7 @@ useNodePlatform();
 
 export { HttpLifecycle, errorReply, routeRequirement, type HttpReply, type HttpError, type RouteRequirement } from './http/lifecycle';
 export type { TokenSessionHandle, TokenStatus } from './http/request-session';
-export type { HttpOptions, MiddlewareOptions, InvalidTokenEvent, ResolvedHttpOptions } from './http/options';
+export { assertFactoryCall, type HttpOptions, type MiddlewareOptions, type InvalidTokenEvent, type ResolvedHttpOptions } from './http/options';
 export type { RawRequest } from './http/request-token';
 export { TokenSession, type SessionData } from './core/token-session';
 export { TokenSessionError } from './errors';

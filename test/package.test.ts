@@ -91,7 +91,7 @@ test('token-session exports the user API only, as properties of the class; what 
   expect(user).toEqual(userNames);
   expect(node(['-e', `const T = require('token-session'); console.log(typeof T, T.TokenSession === T, T === require('token-session/adapter').TokenSession)`]))
     .toBe('function true true');
-  expect(namesOf('token-session/adapter')).toEqual(['HttpLifecycle', 'Store', 'TokenSession', 'TokenSessionError', 'applySessionChange', 'errorReply', 'routeRequirement']);
+  expect(namesOf('token-session/adapter')).toEqual(['HttpLifecycle', 'Store', 'TokenSession', 'TokenSessionError', 'applySessionChange', 'assertFactoryCall', 'errorReply', 'routeRequirement']);
   expect(namesOf('token-session/redis')).toEqual(['RedisSessionStore', 'redisIndex', 'redisStore']);
   expect(namesOf('token-session/pg')).toEqual(['PgSessionStore', 'pgStore', 'pgStoreSchema']);
   expect(namesOf('token-session/fetch')).toEqual(['TokenSession', 'TokenSessionError', 'fetchTokenSession', 'isTokenSessionError', 'memoryIndex']);

@@ -49,7 +49,7 @@ export class TokenSession<T = SessionData> {
   /** @internal The session records and the commit executor; the request lifecycle commits through it. */
   readonly records: SessionRecords<T>;
   readonly #owners: Owners<T>;
-  readonly #once: OneTimeTokens<T>;
+  readonly #once: OneTimeTokens;
 
   constructor(options?: TokenSessionOptions) {
     const resolved = resolveOptions(options);
@@ -169,20 +169,25 @@ export class TokenSession<T = SessionData> {
 
   /**
    * A one-time token for a time-limited link or code (email verification, password reset). It
-   * is never a session token: `get` and the middleware do not accept it.
+   * is never a session token: `get` and the middleware do not accept it. Its data is its own,
+   * not the sessions' `T` (a code is made for a purpose: `{ userId, purpose: 'verify-email' }`):
+   * any plain JSON object, refused otherwise as session data is (`ERR_INVALID_DATA`). Name its
+   * type, `newOnce<VerifyEmail>(data, ttl)`, to have `data` checked against it.
    */
-  newOnce(data: T, ttlSeconds: number): Promise<string>;
-  newOnce(data: T, ttlSeconds: number, callback: Callback<string>): void;
+  newOnce<D extends object>(data: D, ttlSeconds: number): Promise<string>;
+  newOnce<D extends object>(data: D, ttlSeconds: number, callback: Callback<string>): void;
   newOnce(...args: unknown[]) {
-    return seedCall(args, ([data, ttlSeconds]) => this.#once.issue(data as T, ttlSeconds as number));
+    return seedCall(args, ([data, ttlSeconds]) => this.#once.issue(data as object, ttlSeconds as number));
   }
 
   /**
    * The data of a one-time token, exactly once: every later call, and every call that loses a
-   * race for it, gets `null` (across processes with `redisIndex`).
+   * race for it, gets `null` (across processes with `redisIndex`). `D` says what the code was
+   * issued with, `consume<VerifyEmail>(code)`, as a type argument of `JSON.parse`'s result
+   * would: the data comes back as stored, unchecked; without one, `Record<string, unknown>`.
    */
-  consume(token: string): Promise<T | null>;
-  consume(token: string, callback: Callback<T | null>): void;
+  consume<D extends object = Record<string, unknown>>(token: string): Promise<D | null>;
+  consume<D extends object = Record<string, unknown>>(token: string, callback: Callback<D | null>): void;
   consume(...args: unknown[]) {
     return seedCall(args, ([token]) => this.#once.consume(token as string));
   }

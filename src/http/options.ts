@@ -100,6 +100,19 @@ export function resolveMiddlewareOptions<T>(input: MiddlewareOptions<T, unknown>
   return { sessions: sessions as TokenSession<T>, options };
 }
 
+/**
+ * Refuses an adapter's factory that a framework is calling as the middleware itself:
+ * `app.use(expressTokenSession)` for `app.use(expressTokenSession())`. A framework calls a
+ * middleware with two or more arguments, `(req, res, next)`, `(ctx, next)`, `(c, next)`, and a
+ * factory is called with one at most, so a second argument is that mistake. Each factory checks
+ * it before its options, which would be the framework's request, so that the error names the fix
+ * rather than an option of the request ("option "header" must be an HTTP header name").
+ */
+export function assertFactoryCall(factory: string, secondArgument: unknown): void {
+  if (secondArgument === undefined) return;
+  throw new TokenSessionError('ERR_OPTIONS', `${factory}(options) makes the middleware: write app.use(${factory}()), not app.use(${factory})`);
+}
+
 function resolveHttpOptions(options: Partial<Record<keyof HttpOptions, unknown>>): ResolvedHttpOptions {
   const header = headerName('header', options.header ?? 'x-session-token');
   const bearer = header === 'authorization';

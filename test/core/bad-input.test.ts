@@ -97,13 +97,15 @@ describe('bad data is refused with ERR_INVALID_DATA and nothing is written', () 
     counts.set = 0;
 
     // Through the callback form, so that data which is a function is not taken for the callback.
-    const calledBack = (method: 'new' | 'newWttl' | 'set' | 'setWttl' | 'regenerate', ...args: unknown[]) =>
+    const calledBack = (method: 'new' | 'newWttl' | 'set' | 'setWttl' | 'regenerate' | 'newOnce', ...args: unknown[]) =>
       new Promise((resolve, reject) => (sessions[method] as (...a: unknown[]) => void)(...args, (err: Error | null) => (err ? reject(err) : resolve(undefined))));
     await expect(calledBack('new', data)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
     await expect(calledBack('newWttl', data, 60)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
     await expect(calledBack('set', sid, data)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
     await expect(calledBack('setWttl', sid, data, 60)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
     if (data !== undefined) await expect(calledBack('regenerate', sid, data)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
+    // One-time data is typed apart from the session's (any object), and checked as strictly.
+    await expect(calledBack('newOnce', data, 60)).rejects.toMatchObject({ code: 'ERR_INVALID_DATA' });
     expect(await sessions.getNotTouch(sid)).toEqual({ ok: true });
 
     expect(counts.set).toBe(0);

@@ -8,6 +8,7 @@ import { expressTokenSession } from '../../integrations/express';
 import { koaTokenSession } from '../../integrations/koa';
 import { tokenSessionPlugin } from '../../integrations/fastify';
 import { hapiTokenSession } from '../../integrations/hapi';
+import { TokenSession } from '../../src';
 
 export function expressTypes(): void {
   const app = express();
@@ -26,17 +27,39 @@ export function expressTypes(): void {
   });
   // @ts-expect-error header must be a string
   expressTokenSession({ header: 1 });
+  // @ts-expect-error the factory is not the middleware: app.use(expressTokenSession()) is
+  app.use(expressTokenSession);
+  // @ts-expect-error nor under a path
+  app.use('/api', expressTokenSession);
+  // @ts-expect-error nor on a router
+  express.Router().use(expressTokenSession);
+  // Every call that makes the middleware compiles: no options, options, an instance (as the seed API's `express` does), { sessions }.
+  const engine = new TokenSession();
+  app.use(expressTokenSession(), expressTokenSession({ ttl: 60 }), expressTokenSession(engine), expressTokenSession({ sessions: engine, required: true }));
   app.post('/password', sessions.required({ maxAuthAge: 60 }), (req, res) => {
     const signedIn: number | null = req.tokenSession.authenticatedAt;
     res.json({ token: req.tokenSession.reauthenticate(), signedIn });
   });
   // @ts-expect-error the option is maxAuthAge, in seconds
   sessions.required({ maxAge: 60 });
+  // The handle's engine issues codes with data of their own, not the session's.
+  app.post('/email-link', sessions.requireSession, async (req, res) => {
+    const code: string = await req.tokenSession.sessions.newOnce({ userId: req.tokenSession.data.userId, purpose: 'verify-email' }, 900);
+    res.json({ code });
+  });
+  app.get('/verify', async (req, res) => {
+    const claim = await req.tokenSession.sessions.consume<{ userId: string; purpose: string }>(String(req.query['code']));
+    const purpose: string | undefined = claim?.purpose;
+    res.json({ purpose });
+  });
 }
 
 export function koaTypes(): void {
   const app = new Koa();
   app.use(koaTokenSession({ query: 'token' }));
+  app.use(koaTokenSession());
+  // @ts-expect-error the factory is not the middleware: app.use(koaTokenSession()) is
+  app.use(koaTokenSession);
   app.use(async (ctx) => {
     const token: string = ctx.tokenSession.create({ userId: 'u1' });
     // @ts-expect-error create takes the session's data type

@@ -65,3 +65,38 @@ export function adapterEntry(): void {
   const reply: number = errorReply(new Error('x')).status;
   void [NotHere, andThen, opened, reply];
 }
+
+// One-time codes carry their own data, not the session's: `{ userId, purpose }` fits neither
+// the augmented SessionData (no `purpose`) nor a session type with required fields (no `cart`).
+interface VerifyEmail {
+  userId: string;
+  purpose: 'verify-email';
+}
+
+export async function oneTimeData(sessions: TokenSession, carts: TokenSession<{ userId: string; cart: string[] }>): Promise<void> {
+  const code: string = await sessions.newOnce({ userId: 'u1', purpose: 'verify-email' }, 900);
+  await carts.newOnce({ userId: 'u1', purpose: 'verify-email' }, 900);
+  const claim: VerifyEmail | null = await carts.consume<VerifyEmail>(code);
+  const purpose: 'verify-email' | undefined = claim?.purpose;
+  // @ts-expect-error null for a spent, expired or unknown code
+  const sure: VerifyEmail = await carts.consume<VerifyEmail>(code);
+  // @ts-expect-error consume gives what it was told, or null: never a session's data
+  const cart: { cart: string[] } | null = await carts.consume<VerifyEmail>(code);
+  // @ts-expect-error without a type argument the data is unknown until checked
+  const userId: string | undefined = (await sessions.consume(code))?.userId;
+  // An interface is a plain object type too, and naming it checks the data.
+  await sessions.newOnce<VerifyEmail>({ userId: 'u1', purpose: 'verify-email' }, 900);
+  // @ts-expect-error the named type's purpose is 'verify-email'
+  await sessions.newOnce<VerifyEmail>({ userId: 'u1', purpose: 'reset' }, 900);
+  // @ts-expect-error one-time data is an object
+  await sessions.newOnce('u1', 900);
+  // @ts-expect-error a TTL is a number of seconds
+  await sessions.newOnce({ userId: 'u1' }, '900');
+  // The callback forms take the same types, and return nothing.
+  const nothing: void = sessions.newOnce({ userId: 'u1', purpose: 'reset' }, 900, (err, issued) => void [err, issued?.length]);
+  sessions.consume<VerifyEmail>(code, (err, data) => {
+    const got: VerifyEmail | null | undefined = data;
+    void [err, got];
+  });
+  void [purpose, sure, cart, userId, nothing];
+}

@@ -35,7 +35,19 @@ export function honoVariablesFromEnv(): void {
   });
   // @ts-expect-error header must be a string
   honoTokenSession({ header: 1 });
+  // @ts-expect-error the factory is not the middleware: app.use(honoTokenSession()) is
+  app.use(honoTokenSession);
+  // @ts-expect-error nor under a path
+  app.use('/api/*', honoTokenSession);
+  new Hono().use(honoTokenSession());
   void ts.sessions.list('ana');
+  // One-time codes carry data of their own, whatever the session's type: the engine, and the handle's.
+  app.post('/email-link', async (c) => c.json({ code: await ts.sessions.newOnce({ userId: 'u1', purpose: 'verify-email' }, 900) }));
+  app.get('/verify', async (c) => {
+    const claim = await c.get('tokenSession').sessions.consume<{ userId: string; purpose: string }>(c.req.query('code') ?? '');
+    const userId: string | undefined = claim?.userId;
+    return c.json({ userId });
+  });
 }
 
 export async function fetchTypes(request: Request, env: { DB: string }): Promise<Response> {
@@ -45,6 +57,8 @@ export async function fetchTypes(request: Request, env: { DB: string }): Promise
   void handler(request);
   const session = await sessions.open(request);
   const userId: string | undefined = session.data.userId;
-  void userId;
+  const code: string = await session.sessions.newOnce({ userId, purpose: 'reset' }, 900);
+  const claim: { userId?: string; purpose: string } | null = await sessions.sessions.consume<{ userId?: string; purpose: string }>(code);
+  void [userId, claim];
   return (sessions.unauthorized(session) ?? (await sessions.commit(session, await handler(request, env))));
 }
