@@ -116,6 +116,28 @@ describe('the extractor catches a broken snippet', () => {
     expect(await typeCheck(packed.project, [typed!], 'bundler')).toEqual([expect.stringMatching(/^README\.md:\d+: error TS2345: [\s\S]*Property 'cart' is missing/)]);
   }, 60_000);
 
+  test("point 10: the README's old memorystore and Redis blocks fail the type-check (a typed factory refuses TokenSession; require() with top-level await)", async () => {
+    const old = `\`\`\`js
+const { TokenSession } = require('token-session');
+const MemoryStore = require('memorystore')(TokenSession);
+const sessions = new TokenSession({ store: new MemoryStore({ checkPeriod: 60_000 }) });
+\`\`\`
+
+<!-- doctest: typecheck test/readme-stores.test.ts -->
+\`\`\`js
+const { createClient } = require('redis');
+const { TokenSession } = require('token-session');
+const client = createClient({ url: process.env.REDIS_URL });
+await client.connect();
+\`\`\`
+`;
+    const found = await typeCheck(packed.project, checkFilesOf(docBlocks('old.md', old)), 'node16');
+    expect(found).toEqual([
+      expect.stringMatching(/^old\.md:3: error TS2345: Argument of type 'typeof TokenSession' is not assignable/),
+      expect.stringMatching(/^old\.md:12: error TS1309: The current file is a CommonJS module and cannot use .await. at the top level/),
+    ]);
+  }, 60_000);
+
   test('a program that throws fails its run', async () => {
     const [file] = checkFilesOf(docBlocks('broken.md', "```js\nimport { TokenSession } from 'token-session';\nawait new TokenSession().set('no-such-token', {});\n```\n"));
     await expect(runProgram(file!)).resolves.toMatchObject({ code: 1, stderr: expect.stringContaining('ERR_SESSION_NOT_FOUND') });
@@ -172,6 +194,16 @@ express().use(expressTokenSession()).post('/', (req, res) => {
     expect(found).toEqual([expect.stringMatching(/TS2305: Module '"token-session"' has no exported member 'TokenSession'/)]);
     expect(read('README.md')).toContain("`TS2305: Module '\"token-session\"' has no exported\n  member 'TokenSession'`");
   }, 60_000);
+
+  test("the Errors table lists every code of TokenSessionErrorCode, each once", () => {
+    const union = read('src/errors.ts').match(/export type TokenSessionErrorCode =([\s\S]*?);/)![1]!;
+    const codes = [...union.matchAll(/\| '(ERR_\w+)'/g)].map((match) => match[1]).sort();
+    const readme = read('README.md');
+    const table = readme.slice(readme.indexOf('### Errors'), readme.indexOf('### Brute force'));
+    const listed = [...table.matchAll(/^\| `(ERR_\w+)` \|/gm)].map((match) => match[1]).sort();
+    expect(codes.length).toBeGreaterThanOrEqual(9);
+    expect(listed).toEqual(codes);
+  });
 
   test('point 5: `sessionMiddleware` is what a factory makes, `sessions` is always the engine', () => {
     for (const doc of DOCS) {
