@@ -180,7 +180,7 @@ express().use(expressTokenSession()).post('/', (req, res) => {
 });
 `;
 
-  test('point 1: the declaration types `data` in a project that imports only an adapter, and its fields are enforced', async () => {
+  test('point 1: the declaration types `data` where an Express app reads it, and its fields are enforced', async () => {
     expect(typing).toHaveLength(1);
     expect(await withDeclaration(typing[0]!.code, consumer)).toEqual([]);
     // The check can fail: the same consumer with no declaration at all.
