@@ -36,9 +36,9 @@ return 1`);
 
 // A change (SessionChange) applied where the session is, only if it is a live session. ARGV:
 // now, ttl or '', absoluteTtl or '', the owner ('=' keeps it, '' for none, else ':' and the
-// owner), replace ('1'), the number of fields set, lastSeenAt or '', whether to answer the hash
-// afterwards ('1') or 1, those fields and values, then the fields removed (removed first: a field
-// in both is set). Answers false for no live session.
+// owner), replace ('1'), the number of fields set, lastSeenAt or '', '1' to answer the hash
+// afterwards (else it answers 1), those fields and values, then the fields removed (removed
+// first: a field in both is set). Answers false for no live session.
 const UPDATE = redisScript(`
 local key = KEYS[1]
 local meta = redis.call('HMGET', key, '$createdAt', '$ttl', '$once')

@@ -1,10 +1,10 @@
 // The documentation as a test: every code block of README.md and examples/README.md, type-checked (strict, node16 and bundler resolution) against the packed package, and run where it is a program, a server, an app or a shell session.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { checkFilesOf, docBlocks, runnableOf, typeCheck, type CheckFile, type DocBlock } from './helpers/doc-blocks';
-import { startServerProcess } from './helpers/example-process';
+import { startAnsweringProcess, startServerProcess, type ServerProcess } from './helpers/example-process';
 import { packedProject, type PackedProject } from './helpers/packed-project';
 import { freePort } from './helpers/servers';
 
@@ -56,8 +56,12 @@ describe('run as written, on the packed package', () => {
     FETCH_SCENARIOS[scenario]!.expect(answers);
   }, 30_000);
 
-  test.each(ofKind('typecheck').map((block) => [where(block), block.argument] as const))('%s is run by %s, which reads it from the README', (_at, runner) => {
-    expect(read(runner)).toContain("'README.md'");
+  test.each(ofKind('typecheck').map((block) => [where(block), block.argument, block] as const))('%s is run by %s, which takes it from its section of the README', (_at, runner, block) => {
+    const source = read(runner);
+    expect(source).toContain(`'${block.doc}'`);
+    // The runner finds its blocks by a heading (or its start) of their section, or of the one around it.
+    const named = [...source.matchAll(/(['"])(##+ (?:(?!\1)[^\n])+)\1/g)].map((match) => match[2]!);
+    expect(headingsAbove(block).filter((heading) => named.some((start) => heading.startsWith(start)))).not.toEqual([]);
   });
 });
 
@@ -239,8 +243,11 @@ const SERVER_SCENARIOS: Record<string, (url: string) => Promise<void>> = {
 
 interface FetchAnswer { status: number; headers: Record<string, string>; body: string }
 
-/** Requests sent to a fetch-app block's `fetch` in order; `{token}` in a header stands for the token the first answer's body holds. */
-const FETCH_SCENARIOS: Record<string, { requests: Array<{ method?: string; path: string; headers?: Record<string, string> }>; expect(answers: FetchAnswer[]): void }> = {
+/** One request to a fetch app; `{token}` in a header stands for the token the first answer's body holds. */
+interface FetchRequest { method?: string; path: string; headers?: Record<string, string> }
+
+/** Requests sent to a fetch-app block's `fetch` in order, and what the answers must be. */
+const FETCH_SCENARIOS: Record<string, { requests: FetchRequest[]; expect(answers: FetchAnswer[]): void }> = {
   'hono-count': {
     requests: [
       { method: 'POST', path: '/login' },
@@ -263,6 +270,19 @@ const FETCH_SCENARIOS: Record<string, { requests: Array<{ method?: string; path:
   },
 };
 
+/** The headings whose sections hold `block`, innermost first: the last one of each level above it (the title aside). */
+function headingsAbove(block: DocBlock): string[] {
+  const byLevel = new Map<number, string>();
+  for (const line of read(block.doc).split('\n').slice(0, block.line - 1)) {
+    const heading = /^(##+) /.exec(line);
+    if (!heading) continue;
+    const level = heading[1]!.length;
+    for (const deeper of [...byLevel.keys()]) if (deeper >= level) byLevel.delete(deeper);
+    byLevel.set(level, line);
+  }
+  return [...byLevel.entries()].sort(([a], [b]) => b - a).map(([, heading]) => heading);
+}
+
 /** Writes the block as Node runs it into the project and runs it there. */
 async function runProgram(file: CheckFile): Promise<{ code: number; stdout: string; stderr: string }> {
   const { name, code } = runnableOf(file);
@@ -276,33 +296,17 @@ async function runProgram(file: CheckFile): Promise<{ code: number; stdout: stri
   }
 }
 
-/** A server block on a free port (its `listen(3000)` swapped), once it accepts connections. */
-async function startProgram(file: CheckFile): Promise<{ url: string; stop(): Promise<void> }> {
+/** A server block on a free port (its `listen(3000)` swapped), once it answers. */
+async function startProgram(file: CheckFile): Promise<ServerProcess> {
   const port = await freePort();
   const { name, code } = runnableOf(file);
   expect(code).toMatch(/\.listen\(3000\)/);
   writeFileSync(join(packed.project, name), code.replace('.listen(3000)', `.listen(${port}, '127.0.0.1')`));
-  const child = spawn(process.execPath, [name], { cwd: packed.project, stdio: ['ignore', 'inherit', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = () => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill();
-  });
-  for (let tries = 0; ; tries += 1) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    try {
-      await fetch(url);
-      return { url, stop };
-    } catch {
-      if (tries > 100) throw new Error(`${name} never listened on ${url}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  return startAnsweringProcess(name, packed.project, `http://127.0.0.1:${port}`);
 }
 
 /** Imports a fetch-app block in a Node process of its own and sends its default export's `fetch` these requests. */
-async function fetchApp(file: CheckFile, requests: FetchScenarioRequest[]): Promise<FetchAnswer[]> {
+async function fetchApp(file: CheckFile, requests: FetchRequest[]): Promise<FetchAnswer[]> {
   const { name, code } = runnableOf(file);
   writeFileSync(join(packed.project, name), code);
   const driver = `${name}.driver.mjs`;
@@ -319,7 +323,6 @@ async function fetchApp(file: CheckFile, requests: FetchScenarioRequest[]): Prom
   const { stdout } = await promisify(execFile)(process.execPath, [driver], { cwd: packed.project, timeout: 20_000 });
   return JSON.parse(stdout) as FetchAnswer[];
 }
-type FetchScenarioRequest = { method?: string; path: string; headers?: Record<string, string> };
 
 /** What a commands block names that does not exist: npm scripts (`npm start`, `npm run X`) and files (`node X`, `npx bun X`, ...). */
 function missingInCommands(code: string): string[] {

@@ -1,5 +1,4 @@
 // The README's "Browsers on another origin" program, as written there, called in Chromium from a page on another origin.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -7,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { describeWithChromium, launchChromium } from '../helpers/chromium';
+import { startAnsweringProcess, type ServerProcess } from '../helpers/example-process';
 import { freePort } from '../helpers/servers';
 
 const root = join(__dirname, '../..');
@@ -32,24 +32,11 @@ async function pageServer(): Promise<{ server: Server; origin: string }> {
  * Runs `program` with node from a file in the repository (so `token-session/express` is the
  * built package, by self-reference), on `port`; resolves once it answers, and the file is gone.
  */
-async function runProgram(program: string, port: number): Promise<{ stop: () => void }> {
+async function runProgram(program: string, port: number): Promise<ServerProcess> {
   const file = join(root, `.readme-cors-${randomUUID()}.mjs`);
   writeFileSync(file, program);
-  const child = spawn(process.execPath, [file], { cwd: root });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   try {
-    for (const deadline = Date.now() + 10_000; ; ) {
-      if (child.exitCode !== null) throw new Error(`the README's program exited with ${child.exitCode}: ${output}`);
-      const answered = await fetch(`http://127.0.0.1:${port}/me`).then(() => true, () => false);
-      if (answered) return { stop: () => child.kill() };
-      if (Date.now() > deadline) throw new Error(`the README's program did not listen on ${port}: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  } catch (err) {
-    child.kill();
-    throw err;
+    return await startAnsweringProcess(file, root, `http://127.0.0.1:${port}/me`);
   } finally {
     rmSync(file);
   }
@@ -105,7 +92,7 @@ describeWithChromium('the README\'s CORS set-up, from a page on another origin i
   async function fromPage(from: string, edit: (code: string) => string, check: (page: Page, api: string) => Promise<void>): Promise<void> {
     const port = await freePort();
     const program = edit(swapOnce(swapOnce(blocks[0]!, "'https://app.example.com'", `'${allowed.origin}'`), '3000', String(port)));
-    const { stop } = await runProgram(program, port);
+    const api = await runProgram(program, port);
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
@@ -114,7 +101,7 @@ describeWithChromium('the README\'s CORS set-up, from a page on another origin i
       await check(page, `http://localhost:${port}`);
     } finally {
       await context.close();
-      stop();
+      await api.stop();
     }
   }
 

@@ -1,9 +1,9 @@
 // The demo page in Debian's chromium, driven by playwright-core.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeWithChromium, launchChromium } from '../helpers/chromium';
+import { startServerProcess, type ServerProcess } from '../helpers/example-process';
 
 // The demo page of `npm start` (examples/express.mjs on the built package), driven in headless
 // Chromium: Debian's chromium package, which .ci/run installs. Two browser contexts are two devices.
@@ -12,35 +12,18 @@ export const ARTIFACTS = join(root, 'test-artifacts');
 const SHORT_TTL = 3;
 const MAX_AUTH_AGE = 2;
 
-function startDemo(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(root, 'examples/express.mjs')], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', DEMO_SHORT_TTL: String(SHORT_TTL), DEMO_MAX_AUTH_AGE: String(MAX_AUTH_AGE) },
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve({ url: match[1]!, child });
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`the demo exited with ${code}: ${output}`)));
-  });
-}
-
 describeWithChromium('the demo page in headless Chromium', () => {
-  let demo: { url: string; child: ChildProcess };
+  let demo: ServerProcess;
   let browser: Browser;
 
   beforeAll(async () => {
     browser = await launchChromium();
-    demo = await startDemo();
+    demo = await startServerProcess('examples/express.mjs', { DEMO_SHORT_TTL: String(SHORT_TTL), DEMO_MAX_AUTH_AGE: String(MAX_AUTH_AGE) });
   }, 30_000);
 
   afterAll(async () => {
     await browser?.close();
-    demo?.child.kill();
+    await demo?.stop();
   });
 
   async function device({ load = true } = {}): Promise<{ context: BrowserContext; page: Page }> {
